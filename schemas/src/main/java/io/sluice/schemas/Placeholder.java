@@ -1,0 +1,5 @@
+package io.sluice.schemas;
+
+final class Placeholder {
+  private Placeholder() {}
+}
