@@ -65,6 +65,10 @@ public final class StoreRecordCodec {
       JsonObject key = new JsonObject(new String(keyBytes, StandardCharsets.UTF_8));
       String keyType = key.getString("keytype");
       String subject = key.getString("subject");
+      if (!SCHEMA.equals(keyType) && !CONFIG.equals(keyType)) {
+        LOG.warn("Skipping a schema-store record of unknown key type {}", keyType);
+        return Optional.empty();
+      }
       JsonObject value =
           valueBytes == null
               ? null
@@ -83,13 +87,9 @@ public final class StoreRecordCodec {
                 value.getString("schema"),
                 value.getBoolean("deleted", false)));
       }
-      if (CONFIG.equals(keyType)) {
-        return Optional.of(
-            new StoreRecord.Config(
-                subject, value == null ? null : value.getString("compatibilityLevel")));
-      }
-      LOG.warn("Skipping a schema-store record of unknown key type {}", keyType);
-      return Optional.empty();
+      return Optional.of(
+          new StoreRecord.Config(
+              subject, value == null ? null : value.getString("compatibilityLevel")));
     } catch (DecodeException | ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("Not a schema-store record: " + e.getMessage(), e);
     }
