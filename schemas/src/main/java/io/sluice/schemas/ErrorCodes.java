@@ -1,0 +1,40 @@
+package io.sluice.schemas;
+
+/**
+ * The stable, lower-case error codes carried in {@code ErrorInfo.code}, {@code
+ * DeadLetter.errorCode} and the {@code sluice-error-code} header. Clients may switch on them; they
+ * never change meaning.
+ */
+public final class ErrorCodes {
+  /** No route config exists for the app. */
+  public static final String UNKNOWN_APP = "unknown_app";
+
+  /** The request's deadline passed before it could be served. */
+  public static final String DEADLINE_EXCEEDED = "deadline_exceeded";
+
+  /** The input was understood but is not acceptable to the function. */
+  public static final String INVALID_INPUT = "invalid_input";
+
+  /** The record could not be decoded (bad magic byte, unknown schema id, truncated Avro). */
+  public static final String UNDECODABLE = "undecodable";
+
+  /** The function threw. */
+  public static final String FUNCTION_ERROR = "function_error";
+
+  /** The model backend could not be reached or timed out, after retries. */
+  public static final String BACKEND_UNAVAILABLE = "backend_unavailable";
+
+  /** The model backend rejected the call. */
+  public static final String BACKEND_ERROR = "backend_error";
+
+  /** The backend or Sluice is overloaded. */
+  public static final String RATE_LIMITED = "rate_limited";
+
+  /** The request was cancelled (for example on shutdown). */
+  public static final String CANCELLED = "cancelled";
+
+  /** Anything else. */
+  public static final String INTERNAL = "internal";
+
+  private ErrorCodes() {}
+}

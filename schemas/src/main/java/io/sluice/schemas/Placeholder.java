@@ -1,5 +1,0 @@
-package io.sluice.schemas;
-
-final class Placeholder {
-  private Placeholder() {}
-}
