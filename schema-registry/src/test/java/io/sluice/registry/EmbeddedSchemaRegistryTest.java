@@ -219,6 +219,10 @@ class EmbeddedSchemaRegistryTest {
     Reply invalid = client.put("/config", new JsonObject().put("compatibility", "SIDEWAYS"));
     assertThat(invalid.status()).isEqualTo(422);
     assertThat(invalid.errorCode()).isEqualTo(42203);
+
+    assertThat(client.delete("/config").json())
+        .isEqualTo(new JsonObject().put("compatibilityLevel", "FULL"));
+    assertThat(client.get("/config").json().getString("compatibilityLevel")).isEqualTo("BACKWARD");
   }
 
   @Test

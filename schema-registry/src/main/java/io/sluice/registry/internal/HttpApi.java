@@ -84,6 +84,7 @@ public final class HttpApi {
 
     router.get("/config").handler(ctx -> call(ctx, this::globalConfig));
     router.put("/config").handler(ctx -> call(ctx, this::setGlobalConfig));
+    router.delete("/config").handler(ctx -> call(ctx, this::resetGlobalConfig));
     router.get("/config/:subject").handler(ctx -> call(ctx, this::subjectConfig));
     router.put("/config/:subject").handler(ctx -> call(ctx, this::setSubjectConfig));
     router.delete("/config/:subject").handler(ctx -> call(ctx, this::deleteSubjectConfig));
@@ -186,6 +187,10 @@ public final class HttpApi {
     CompatibilityLevel level = levelFromBody(ctx);
     registry.setLevel(null, level);
     return new JsonObject().put("compatibility", level.name());
+  }
+
+  private Object resetGlobalConfig(RoutingContext ctx) {
+    return new JsonObject().put("compatibilityLevel", registry.resetGlobalLevel().name());
   }
 
   private Object subjectConfig(RoutingContext ctx) {

@@ -27,10 +27,12 @@ final class RegistryState {
   final Map<String, Integer> idsByCanonical = new HashMap<>();
   final Map<String, TreeMap<Integer, Version>> subjects = new TreeMap<>();
   final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
+  final CompatibilityLevel defaultLevel;
   CompatibilityLevel globalLevel;
   int maxId;
 
   RegistryState(CompatibilityLevel defaultLevel) {
+    this.defaultLevel = defaultLevel;
     this.globalLevel = defaultLevel;
   }
 
@@ -70,9 +72,7 @@ final class RegistryState {
       if (c.compatibilityLevel() != null && level == null) {
         LOG.warn("Ignoring unknown compatibility level {} in the store", c.compatibilityLevel());
       } else if (c.subject() == null) {
-        if (level != null) {
-          globalLevel = level;
-        }
+        globalLevel = level == null ? defaultLevel : level;
       } else if (level == null) {
         subjectLevels.remove(c.subject());
       } else {

@@ -287,6 +287,16 @@ public final class SchemaRegistry {
         });
   }
 
+  /** Resets the global level to the configured default and returns the level it had. */
+  public CompatibilityLevel resetGlobalLevel() {
+    return write(
+        () -> {
+          CompatibilityLevel old = state.globalLevel;
+          append(new StoreRecord.Config(null, null));
+          return old;
+        });
+  }
+
   /** Removes a subject's override and returns the level it had. */
   public CompatibilityLevel deleteSubjectLevel(String subject) {
     return write(
