@@ -1,0 +1,97 @@
+package io.sluice.schemas;
+
+import io.sluice.avro.DeadLetter;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Builds dead letters that carry the reason and the provenance of what failed, as SmallRye's Kafka
+ * DLQ does: exception class, message, cause chain, original topic/partition/offset, original key,
+ * value and headers. Also stamps the same facts as {@code sluice-error-*} headers.
+ */
+public final class DeadLetters {
+  private DeadLetters() {}
+
+  /** Where the failed record came from, and its untouched bytes. */
+  public record Provenance(
+      String topic,
+      int partition,
+      long offset,
+      long timestampMs,
+      byte[] key,
+      byte[] value,
+      Headers headers) {}
+
+  /** A dead letter for a failure at a stage ({@code router}, {@code worker:<deployment>}...). */
+  public static DeadLetter of(
+      String stage,
+      String errorCode,
+      String reason,
+      Throwable error,
+      Provenance from,
+      String requestId,
+      String app,
+      String deployment,
+      int attempts) {
+    Map<String, ByteBuffer> headers = new LinkedHashMap<>();
+    if (from.headers() != null) {
+      for (Header h : from.headers()) {
+        headers.put(h.key(), ByteBuffer.wrap(h.value() == null ? new byte[0] : h.value()));
+      }
+    }
+    return DeadLetter.newBuilder()
+        .setStage(stage)
+        .setErrorCode(errorCode)
+        .setReason(reason == null ? errorCode : reason)
+        .setExceptionClass(error == null ? null : error.getClass().getName())
+        .setExceptionMessage(error == null ? null : error.getMessage())
+        .setCauseChain(causeChain(error))
+        .setSourceTopic(from.topic())
+        .setSourcePartition(from.partition())
+        .setSourceOffset(from.offset())
+        .setSourceTimestampMs(from.timestampMs())
+        .setOriginalKey(from.key() == null ? null : ByteBuffer.wrap(from.key()))
+        .setOriginalValue(from.value() == null ? null : ByteBuffer.wrap(from.value()))
+        .setOriginalHeaders(headers)
+        .setRequestId(requestId)
+        .setApp(app)
+        .setDeployment(deployment)
+        .setAttempts(attempts)
+        .setFailedAtMs(java.time.Instant.now())
+        .build();
+  }
+
+  /** "Class: message" of each cause, outermost first (bounded, cycles cut). */
+  public static List<String> causeChain(Throwable error) {
+    List<String> out = new ArrayList<>();
+    for (Throwable t = error; t != null && out.size() < 10; t = t.getCause()) {
+      out.add(t.getClass().getName() + ": " + t.getMessage());
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** Stamps the reason and provenance as headers on a dead letter or error reply record. */
+  public static void putErrorHeaders(Headers headers, DeadLetter dl) {
+    SluiceHeaders.put(headers, SluiceHeaders.ERROR_CODE, dl.getErrorCode());
+    SluiceHeaders.put(headers, SluiceHeaders.ERROR_REASON, truncate(dl.getReason(), 1000));
+    SluiceHeaders.put(headers, SluiceHeaders.ERROR_CLASS, dl.getExceptionClass());
+    SluiceHeaders.put(headers, SluiceHeaders.ERROR_STAGE, dl.getStage());
+    SluiceHeaders.put(headers, SluiceHeaders.ERROR_TOPIC, dl.getSourceTopic());
+    SluiceHeaders.put(
+        headers, SluiceHeaders.ERROR_PARTITION, Integer.toString(dl.getSourcePartition()));
+    SluiceHeaders.put(headers, SluiceHeaders.ERROR_OFFSET, Long.toString(dl.getSourceOffset()));
+    SluiceHeaders.put(headers, SluiceHeaders.REQUEST_ID, dl.getRequestId());
+  }
+
+  private static String truncate(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+}
