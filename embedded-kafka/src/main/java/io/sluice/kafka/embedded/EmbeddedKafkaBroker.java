@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>The broker logs through SLF4J under {@code kafka}, {@code org.apache.kafka} and {@code
+ * state.change.logger}; set those to WARN for a quiet broker. A fatal metadata fault makes Kafka
+ * halt the JVM, as a standalone broker would.
+ *
  * <p>Not thread-safe for concurrent {@link #start()}/{@link #close()} from different threads beyond
  * what {@code synchronized} gives: both are serialised on the instance.
  */

@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,10 +65,36 @@ class EmbeddedKafkaBrokerIT {
   }
 
   @Test
-  void temporaryDirectoryIsRemovedOnClose() {
+  void closeStopsEveryBrokerThreadSoTheJvmCanExit() {
+    Set<Thread> before = liveNonDaemonThreads();
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
+    broker.createTopics("t");
+
+    broker.close();
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInSameThread() // so Awaitility's own poller thread is not counted
+        .untilAsserted(
+            () ->
+                assertThat(liveNonDaemonThreads())
+                    .map(Thread::getName)
+                    .containsExactlyInAnyOrderElementsOf(
+                        before.stream().map(Thread::getName).toList()));
+  }
+
+  private static Set<Thread> liveNonDaemonThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && !t.isDaemon())
+        .collect(Collectors.toSet());
+  }
+
+  @Test
+  void listensOnAFixedPortAndRemovesItsTemporaryDirectoryOnClose() {
+    int port = FreePorts.pick("localhost"); // a fixed port, as the dev stack's 9092
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(port).build().start();
     Path dir = broker.dataDirectory();
-    assertThat(broker.bootstrapServers()).startsWith("localhost:");
+    assertThat(broker.bootstrapServers()).isEqualTo("localhost:" + port);
 
     broker.close();
     broker.close();
