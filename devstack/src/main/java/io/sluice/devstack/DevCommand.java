@@ -1,0 +1,59 @@
+package io.sluice.devstack;
+
+import io.sluice.common.ops.GracefulShutdown;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sluice dev}: the whole stack in one process, until Ctrl-C. */
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description = "Run the dev stack: Kafka (KRaft), schema registry and the demo apps' topics.")
+public final class DevCommand implements Callable<Integer> {
+  @Option(
+      names = "--data-dir",
+      defaultValue = ".sluice",
+      description = "Where data is kept between runs (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--fresh", description = "Wipe the data directory first.")
+  boolean fresh;
+
+  @Option(names = "--host", defaultValue = "localhost", description = "Bind/advertise address.")
+  String host;
+
+  @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port.")
+  int kafkaPort;
+
+  @Option(names = "--registry-port", defaultValue = "8081", description = "Schema Registry port.")
+  int registryPort;
+
+  @Option(names = "--verbose-kafka", description = "Log the broker and Kafka clients at INFO.")
+  boolean verboseKafka;
+
+  @Override
+  public Integer call() throws Exception {
+    if (verboseKafka) {
+      Configurator.setLevel("kafka", Level.INFO);
+      Configurator.setLevel("org.apache.kafka", Level.INFO);
+    }
+    DevStackSettings settings =
+        new DevStackSettings(dataDir, fresh, host, kafkaPort, registryPort, verboseKafka);
+    GracefulShutdown shutdown = GracefulShutdown.installed("sluice dev");
+    DevStack stack = shutdown.register("dev stack", new DevStack(settings).start());
+    System.out.println();
+    System.out.println("Sluice dev stack is running. Ctrl-C stops it.");
+    for (Map.Entry<String, String> e : stack.endpoints().entrySet()) {
+      System.out.printf("  %-18s %s%n", e.getKey(), e.getValue());
+    }
+    System.out.println();
+    shutdown.await();
+    org.apache.logging.log4j.LogManager.shutdown();
+    return 0;
+  }
+}

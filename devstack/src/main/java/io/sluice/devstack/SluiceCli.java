@@ -1,0 +1,24 @@
+package io.sluice.devstack;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sluice} command line: one entry point for every Sluice process. */
+@Command(
+    name = "sluice",
+    mixinStandardHelpOptions = true,
+    version = "sluice 0.1.0-SNAPSHOT",
+    description = "Serverless model serving on Kafka.",
+    subcommands = {DevCommand.class})
+public final class SluiceCli {
+  private SluiceCli() {}
+
+  /** The command line with every subcommand registered. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new SluiceCli());
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}
