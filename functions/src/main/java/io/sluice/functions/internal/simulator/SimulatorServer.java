@@ -1,0 +1,427 @@
+package io.sluice.functions.internal.simulator;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenAI-compatible stand-in for vLLM, modelled on llm-d's inference simulator: {@code POST
+ * /v1/completions} (one prompt or a batch), {@code POST /v1/chat/completions}, both optionally
+ * streamed as server-sent events, {@code GET /v1/models}, {@code GET /health} and {@code GET
+ * /metrics} (vLLM's metric names). Output is deterministic ({@link EchoText}); latency follows the
+ * explicit {@link CostModel}.
+ *
+ * <p>Everything runs on one Vert.x event loop: waiting requests are timers and queue entries, never
+ * parked threads, so thousands of outstanding calls cost little. The engine state below is confined
+ * to that event loop.
+ *
+ * <pre>{@code
+ * try (SimulatorServer sim = SimulatorServer.start(SimulatorConfig.defaults(8000))) { ... }
+ * }</pre>
+ */
+public final class SimulatorServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SimulatorServer.class);
+
+  private final SimulatorConfig config;
+  private final Vertx vertx;
+  private final HttpServer server;
+
+  // Engine state, confined to the single event loop.
+  private final Deque<Sequence> waiting = new ArrayDeque<>();
+  private int running;
+  private int frontEndQueued;
+  private long frontEndFreeAtNanos;
+  private long requestsTotal;
+  private long sequencesTotal;
+  private long promptTokensTotal;
+  private long generationTokensTotal;
+  private long rejectedTotal;
+
+  private SimulatorServer(SimulatorConfig config, Vertx vertx, HttpServer server) {
+    this.config = config;
+    this.vertx = vertx;
+    this.server = server;
+  }
+
+  /** Starts the server and waits until it listens. */
+  public static SimulatorServer start(SimulatorConfig config) {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    try {
+      HttpServer http = vertx.createHttpServer();
+      SimulatorServer sim = new SimulatorServer(config, vertx, http);
+      Router router = Router.router(vertx);
+      router.route().handler(BodyHandler.create().setBodyLimit(16 * 1024 * 1024));
+      router.post("/v1/completions").handler(ctx -> sim.generate(ctx, false));
+      router.post("/v1/chat/completions").handler(ctx -> sim.generate(ctx, true));
+      router.get("/v1/models").handler(sim::models);
+      router.get("/health").handler(ctx -> ctx.response().setStatusCode(200).end());
+      router.get("/metrics").handler(sim::metrics);
+      router
+          .route()
+          .last()
+          .handler(
+              ctx -> error(ctx.response(), 404, "not_found", "no route " + ctx.request().path()));
+      http.requestHandler(router)
+          .listen(config.port(), config.host())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      log.info(
+          "vLLM simulator on http://{}:{} model={} cost={}",
+          config.host(),
+          http.actualPort(),
+          config.model(),
+          config.cost());
+      return sim;
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("cannot start the simulator on port " + config.port(), e);
+    }
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String baseUrl() {
+    return "http://" + config.host() + ":" + port();
+  }
+
+  public SimulatorConfig config() {
+    return config;
+  }
+
+  /** One call in progress: its prompts, the sequences still running, the answer being built. */
+  private final class CallState {
+    final RoutingContext ctx;
+    final boolean chat;
+    final boolean stream;
+    final String id = "cmpl-" + UUID.randomUUID();
+    final List<String> prompts;
+    final int maxTokens;
+    final String[] texts;
+    int remaining;
+    int promptTokens;
+
+    CallState(RoutingContext ctx, boolean chat, boolean stream, List<String> prompts, int max) {
+      this.ctx = ctx;
+      this.chat = chat;
+      this.stream = stream;
+      this.prompts = prompts;
+      this.maxTokens = max;
+      this.texts = new String[prompts.size()];
+      this.remaining = prompts.size();
+      for (String p : prompts) {
+        promptTokens += EchoText.tokens(p).size();
+      }
+    }
+  }
+
+  private record Sequence(CallState call, int index) {}
+
+  private void generate(RoutingContext ctx, boolean chat) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      error(ctx.response(), 400, "invalid_request_error", "body is not a JSON object");
+      return;
+    }
+    if (body == null) {
+      error(ctx.response(), 400, "invalid_request_error", "missing JSON body");
+      return;
+    }
+    List<String> prompts = new ArrayList<>();
+    try {
+      if (chat) {
+        JsonArray messages = body.getJsonArray("messages");
+        if (messages == null || messages.isEmpty()) {
+          error(ctx.response(), 400, "invalid_request_error", "messages must be a non-empty list");
+          return;
+        }
+        prompts.add(lastUserContent(messages));
+      } else {
+        Object prompt = body.getValue("prompt");
+        if (prompt instanceof String s) {
+          prompts.add(s);
+        } else if (prompt instanceof JsonArray a && !a.isEmpty()) {
+          for (Object p : a) {
+            if (!(p instanceof String s)) {
+              error(ctx.response(), 400, "invalid_request_error", "prompt must be strings");
+              return;
+            }
+            prompts.add(s);
+          }
+        } else {
+          error(ctx.response(), 400, "invalid_request_error", "prompt must be a string or list");
+          return;
+        }
+      }
+    } catch (ClassCastException e) {
+      error(ctx.response(), 400, "invalid_request_error", "malformed request: " + e.getMessage());
+      return;
+    }
+    Integer maxTokens;
+    try {
+      maxTokens = body.getInteger("max_tokens", body.getInteger("max_completion_tokens"));
+    } catch (ClassCastException e) {
+      error(ctx.response(), 400, "invalid_request_error", "max_tokens must be an integer");
+      return;
+    }
+    int max = maxTokens == null ? config.defaultMaxTokens() : maxTokens;
+    if (max < 1) {
+      error(ctx.response(), 400, "invalid_request_error", "max_tokens must be at least 1");
+      return;
+    }
+    String model = body.getString("model", "");
+    if (!model.isEmpty() && !model.equals(config.model())) {
+      error(ctx.response(), 404, "model_not_found", "model '" + model + "' does not exist");
+      return;
+    }
+    if (frontEndQueued + waiting.size() + prompts.size() > config.maxWaiting()) {
+      rejectedTotal++;
+      ctx.response().putHeader("Retry-After", "1");
+      error(ctx.response(), 429, "rate_limit_exceeded", "the waiting queue is full");
+      return;
+    }
+    requestsTotal++;
+    CallState call = new CallState(ctx, chat, body.getBoolean("stream", false), prompts, max);
+    promptTokensTotal += call.promptTokens;
+    if (call.stream) {
+      ctx.response()
+          .setChunked(true)
+          .putHeader("Content-Type", "text/event-stream")
+          .putHeader("Cache-Control", "no-cache");
+    }
+    // The serial front end: this call is handled after every call before it.
+    long now = System.nanoTime();
+    long startAt = Math.max(now, frontEndFreeAtNanos);
+    frontEndFreeAtNanos = startAt + (long) (config.cost().frontEndMs(prompts.size()) * 1_000_000.0);
+    frontEndQueued += prompts.size();
+    after(
+        frontEndFreeAtNanos - now,
+        () -> {
+          frontEndQueued -= prompts.size();
+          for (int i = 0; i < prompts.size(); i++) {
+            waiting.add(new Sequence(call, i));
+          }
+          admit();
+        });
+  }
+
+  private void admit() {
+    while (running < config.cost().maxNumSeqs() && !waiting.isEmpty()) {
+      Sequence seq = waiting.poll();
+      running++;
+      sequencesTotal++;
+      double f = config.cost().factor(running);
+      run(seq, f);
+    }
+  }
+
+  private void run(Sequence seq, double factor) {
+    CallState call = seq.call();
+    List<String> tokens = EchoText.outputTokens(call.prompts.get(seq.index()), call.maxTokens);
+    long ttft = (long) (config.cost().ttftMs() * factor * 1_000_000.0);
+    long tpot = (long) (config.cost().tpotMs() * factor * 1_000_000.0);
+    if (!call.stream) {
+      after(
+          ttft + (tokens.size() - 1) * tpot,
+          () -> finish(seq, String.join("", tokens), tokens.size()));
+      return;
+    }
+    streamToken(seq, tokens, 0, ttft, tpot);
+  }
+
+  private void streamToken(Sequence seq, List<String> tokens, int i, long delay, long tpot) {
+    after(
+        delay,
+        () -> {
+          CallState call = seq.call();
+          JsonObject choice = new JsonObject().put("index", seq.index());
+          if (call.chat) {
+            JsonObject delta = new JsonObject().put("content", tokens.get(i));
+            if (i == 0) {
+              delta.put("role", "assistant");
+            }
+            choice.put("delta", delta);
+          } else {
+            choice.put("text", tokens.get(i));
+          }
+          boolean last = i == tokens.size() - 1;
+          choice.put("finish_reason", last ? "length" : null);
+          sse(call, chunk(call).put("choices", new JsonArray().add(choice)));
+          if (last) {
+            finish(seq, String.join("", tokens), tokens.size());
+          } else {
+            streamToken(seq, tokens, i + 1, tpot, tpot);
+          }
+        });
+  }
+
+  private void finish(Sequence seq, String text, int generated) {
+    running--;
+    generationTokensTotal += generated;
+    CallState call = seq.call();
+    call.texts[seq.index()] = text;
+    call.remaining--;
+    admit();
+    if (call.remaining > 0) {
+      return;
+    }
+    int completionTokens = call.texts.length * call.maxTokens;
+    JsonObject usage =
+        new JsonObject()
+            .put("prompt_tokens", call.promptTokens)
+            .put("completion_tokens", completionTokens)
+            .put("total_tokens", call.promptTokens + completionTokens);
+    if (call.stream) {
+      sse(call, chunk(call).put("choices", new JsonArray()).put("usage", usage));
+      if (!call.ctx.response().closed()) {
+        call.ctx.response().end("data: [DONE]\n\n");
+      }
+      return;
+    }
+    JsonArray choices = new JsonArray();
+    for (int i = 0; i < call.texts.length; i++) {
+      JsonObject c = new JsonObject().put("index", i).put("finish_reason", "length");
+      if (call.chat) {
+        c.put("message", new JsonObject().put("role", "assistant").put("content", call.texts[i]));
+      } else {
+        c.put("text", call.texts[i]);
+      }
+      choices.add(c);
+    }
+    JsonObject answer =
+        new JsonObject()
+            .put("id", call.id)
+            .put("object", call.chat ? "chat.completion" : "text_completion")
+            .put("created", System.currentTimeMillis() / 1000)
+            .put("model", config.model())
+            .put("choices", choices)
+            .put("usage", usage);
+    if (!call.ctx.response().closed()) {
+      call.ctx.response().putHeader("Content-Type", "application/json").end(answer.encode());
+    }
+  }
+
+  private JsonObject chunk(CallState call) {
+    return new JsonObject()
+        .put("id", call.id)
+        .put("object", call.chat ? "chat.completion.chunk" : "text_completion")
+        .put("created", System.currentTimeMillis() / 1000)
+        .put("model", config.model());
+  }
+
+  private static void sse(CallState call, JsonObject data) {
+    if (!call.ctx.response().closed()) {
+      call.ctx.response().write("data: " + data.encode() + "\n\n");
+    }
+  }
+
+  private void after(long nanos, Runnable action) {
+    long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+    vertx.setTimer(ms, id -> action.run());
+  }
+
+  private static String lastUserContent(JsonArray messages) {
+    String last = "";
+    for (int i = 0; i < messages.size(); i++) {
+      JsonObject m = messages.getJsonObject(i);
+      String content = m.getValue("content") instanceof String s ? s : "";
+      if ("user".equals(m.getString("role"))) {
+        last = content;
+      } else if (last.isEmpty()) {
+        last = content;
+      }
+    }
+    return last;
+  }
+
+  private void models(RoutingContext ctx) {
+    JsonObject model =
+        new JsonObject()
+            .put("id", config.model())
+            .put("object", "model")
+            .put("created", 0)
+            .put("owned_by", "sluice-simulator")
+            .put("max_model_len", 32768);
+    ctx.response()
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put("object", "list")
+                .put("data", new JsonArray().add(model))
+                .encode());
+  }
+
+  private void metrics(RoutingContext ctx) {
+    String m = "model_name=\"" + config.model() + "\"";
+    StringBuilder sb = new StringBuilder();
+    gauge(sb, "vllm:num_requests_running", "Sequences running in the engine.", m, running);
+    gauge(
+        sb,
+        "vllm:num_requests_waiting",
+        "Sequences waiting (front end and engine queue).",
+        m,
+        waiting.size() + frontEndQueued);
+    counter(sb, "vllm:request_success_total", "HTTP calls accepted.", m, requestsTotal);
+    counter(sb, "vllm:sequences_total", "Sequences admitted to the engine.", m, sequencesTotal);
+    counter(sb, "vllm:prompt_tokens_total", "Prompt tokens received.", m, promptTokensTotal);
+    counter(sb, "vllm:generation_tokens_total", "Tokens generated.", m, generationTokensTotal);
+    counter(sb, "vllm:request_rejected_total", "Calls refused with 429.", m, rejectedTotal);
+    ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(sb.toString());
+  }
+
+  private static void gauge(StringBuilder sb, String name, String help, String labels, long v) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(" gauge\n");
+    sb.append(name).append('{').append(labels).append("} ").append(v).append('\n');
+  }
+
+  private static void counter(StringBuilder sb, String name, String help, String labels, long v) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(" counter\n");
+    sb.append(name).append('{').append(labels).append("} ").append(v).append('\n');
+  }
+
+  static void error(HttpServerResponse response, int status, String type, String message) {
+    if (response.closed() || response.ended()) {
+      return;
+    }
+    JsonObject err =
+        new JsonObject()
+            .put(
+                "error",
+                new JsonObject()
+                    .put("message", message)
+                    .put("type", type)
+                    .put("param", null)
+                    .put("code", status));
+    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(err.encode());
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("simulator did not stop cleanly: {}", e.toString());
+    }
+  }
+}
