@@ -1,0 +1,67 @@
+package io.sluice.devstack;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls every scaled deployment on one thread at a short interval (KEDA polls every 30 s and the
+ * HPA syncs every 15 s; the scaling law measures its windows in time, not polls, so polling faster
+ * only makes the laptop react sooner).
+ */
+public final class DevAutoscaler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DevAutoscaler.class);
+
+  private final List<ScaledDeployment> deployments;
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sluice-autoscaler");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public DevAutoscaler(List<ScaledDeployment> deployments) {
+    this.deployments = List.copyOf(deployments);
+  }
+
+  /** Starts each deployment's minimum replicas, then polls every {@code interval}. */
+  public DevAutoscaler start(Duration interval) {
+    deployments.forEach(ScaledDeployment::start);
+    executor.scheduleWithFixedDelay(
+        this::pollAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void pollAll() {
+    for (ScaledDeployment d : deployments) {
+      try {
+        d.pollOnce(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        // Keep polling: a broker hiccup must not freeze scaling for good.
+        log.warn("{}: scaling poll failed: {}", d.deployment(), e.toString());
+      }
+    }
+  }
+
+  public List<ScaledDeployment> deployments() {
+    return deployments;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (ScaledDeployment d : deployments) {
+      d.close();
+    }
+  }
+}
