@@ -1,0 +1,436 @@
+package io.sluice.bridge;
+
+import io.sluice.common.config.ConfigDef;
+import io.sluice.common.config.ConfigDef.Type;
+import io.sluice.common.config.ConfigException;
+import io.sluice.common.config.SluiceConfig;
+import io.sluice.common.config.Validators;
+import java.util.Map;
+
+/**
+ * The bridge's settings, each key defined once in {@link #DEFINITION}. Build one from layered
+ * configuration with {@link #from(SluiceConfig)}, or in code with {@link #defaults()} and the
+ * {@code with*} methods (the dev stack and tests do that).
+ *
+ * @param host address the HTTP server binds to
+ * @param port HTTP port of the API and of /healthz, /readyz, /metrics (0 picks a free one)
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param schemaRegistryUrl Schema Registry base URL ({@code mock://scope} in tests)
+ * @param authEnabled whether {@code Authorization: Bearer} API keys are required
+ * @param apiKeys allowed keys and their apps
+ * @param replyTopic the shared topic replicas receive synchronous replies on
+ * @param replyPartitions partitions of the reply topic when the bridge creates it
+ * @param resultsTopic the compacted topic of async and idempotent results, read by every replica
+ * @param replicaIndex -1: replicas share reply partitions through a consumer group; >= 0: this
+ *     replica owns partitions p with p % replicaCount == replicaIndex (StatefulSet ordinals)
+ * @param replicaCount number of replicas in static mode
+ * @param replyGroup consumer group of the reply topic in group mode
+ * @param defaultTimeoutMs how long a synchronous call waits when the client names no timeout
+ * @param maxTimeoutMs the cap on a client-named timeout
+ * @param asyncDeadlineMs the deadline given to async requests
+ * @param resultRetentionMs how long async results and idempotency keys are kept
+ * @param resultCacheSize most results kept in memory per replica
+ * @param maxInFlight requests waiting for a reply at once before 429
+ * @param maxBodyBytes largest accepted request body (413 above)
+ * @param kafkaTimeoutMs bound on Kafka produce (metadata wait plus delivery) before 503
+ * @param kafkaOverrides extra Kafka client properties ({@code sluice.kafka.client.*})
+ */
+public record BridgeConfig(
+    String host,
+    int port,
+    String bootstrapServers,
+    String schemaRegistryUrl,
+    boolean authEnabled,
+    ApiKeys apiKeys,
+    String replyTopic,
+    int replyPartitions,
+    String resultsTopic,
+    int replicaIndex,
+    int replicaCount,
+    String replyGroup,
+    long defaultTimeoutMs,
+    long maxTimeoutMs,
+    long asyncDeadlineMs,
+    long resultRetentionMs,
+    int resultCacheSize,
+    int maxInFlight,
+    int maxBodyBytes,
+    long kafkaTimeoutMs,
+    Map<String, String> kafkaOverrides) {
+
+  public static final String HOST = "sluice.bridge.host";
+  public static final String PORT = "sluice.bridge.port";
+  public static final String BOOTSTRAP_SERVERS = "sluice.kafka.bootstrap-servers";
+  public static final String SCHEMA_REGISTRY_URL = "sluice.schema-registry.url";
+  public static final String AUTH_ENABLED = "sluice.bridge.auth-enabled";
+  public static final String API_KEYS = "sluice.bridge.api-keys";
+  public static final String REPLY_TOPIC = "sluice.bridge.reply-topic";
+  public static final String REPLY_PARTITIONS = "sluice.bridge.reply-partitions";
+  public static final String RESULTS_TOPIC = "sluice.bridge.results-topic";
+  public static final String REPLICA_INDEX = "sluice.bridge.replica-index";
+  public static final String REPLICA_COUNT = "sluice.bridge.replica-count";
+  public static final String REPLY_GROUP = "sluice.bridge.reply-group";
+  public static final String DEFAULT_TIMEOUT_MS = "sluice.bridge.default-timeout-ms";
+  public static final String MAX_TIMEOUT_MS = "sluice.bridge.max-timeout-ms";
+  public static final String ASYNC_DEADLINE_MS = "sluice.bridge.async-deadline-ms";
+  public static final String RESULT_RETENTION_MS = "sluice.bridge.result-retention-ms";
+  public static final String RESULT_CACHE_SIZE = "sluice.bridge.result-cache-size";
+  public static final String MAX_IN_FLIGHT = "sluice.bridge.max-in-flight";
+  public static final String MAX_BODY_BYTES = "sluice.bridge.max-body-bytes";
+  public static final String KAFKA_TIMEOUT_MS = "sluice.bridge.kafka-timeout-ms";
+  public static final String KAFKA_CLIENT_PREFIX = "sluice.kafka.client.";
+
+  /** Every key of the bridge, with type, default, validation and doc. */
+  public static final ConfigDef DEFINITION =
+      new ConfigDef()
+          .define(HOST, Type.STRING, "0.0.0.0", "Address the HTTP server binds to.")
+          .define(
+              PORT,
+              Type.INT,
+              8080,
+              Validators.port(),
+              "HTTP port of the API and of /healthz, /readyz, /metrics.")
+          .define(
+              BOOTSTRAP_SERVERS,
+              Type.STRING,
+              "localhost:9092",
+              Validators.nonEmpty(),
+              "Kafka bootstrap servers.")
+          .define(
+              SCHEMA_REGISTRY_URL,
+              Type.STRING,
+              "http://localhost:8081",
+              Validators.nonEmpty(),
+              "Schema Registry base URL.")
+          .define(
+              AUTH_ENABLED,
+              Type.BOOLEAN,
+              false,
+              "Require `Authorization: Bearer <key>` on /v1 routes (on in the Helm chart).")
+          .define(
+              API_KEYS,
+              Type.PASSWORD,
+              "",
+              (k, v) -> ApiKeys.parse(v.toString()),
+              "API keys and the apps each may call: `key1=app1|app2,key2=*`.")
+          .define(
+              REPLY_TOPIC,
+              Type.STRING,
+              "sluice.bridge.replies",
+              Validators.nonEmpty(),
+              "Shared topic on which replicas receive synchronous replies.")
+          .define(
+              REPLY_PARTITIONS,
+              Type.INT,
+              32,
+              Validators.atLeast(1),
+              "Partitions of the reply topic when the bridge creates it (>= replicas).")
+          .define(
+              RESULTS_TOPIC,
+              Type.STRING,
+              "sluice.bridge.results",
+              Validators.nonEmpty(),
+              "Compacted topic of async and idempotent results, read by every replica.")
+          .define(
+              REPLICA_INDEX,
+              Type.INT,
+              -1,
+              Validators.atLeast(-1),
+              "-1: share reply partitions through a consumer group; >= 0: static ownership.")
+          .define(
+              REPLICA_COUNT,
+              Type.INT,
+              1,
+              Validators.atLeast(1),
+              "Number of replicas in static mode (replica-index >= 0).")
+          .define(
+              REPLY_GROUP,
+              Type.STRING,
+              "sluice.bridge",
+              Validators.nonEmpty(),
+              "Consumer group sharing the reply topic in group mode.")
+          .define(
+              DEFAULT_TIMEOUT_MS,
+              Type.LONG,
+              30_000L,
+              Validators.atLeast(1),
+              "How long a synchronous call waits when the client names no timeout.")
+          .define(
+              MAX_TIMEOUT_MS,
+              Type.LONG,
+              300_000L,
+              Validators.atLeast(1),
+              "Cap on the timeout a client may ask for.")
+          .define(
+              ASYNC_DEADLINE_MS,
+              Type.LONG,
+              600_000L,
+              Validators.atLeast(1),
+              "Deadline of async (`Prefer: respond-async`) requests.")
+          .define(
+              RESULT_RETENTION_MS,
+              Type.LONG,
+              3_600_000L,
+              Validators.atLeast(1000),
+              "How long async results and Idempotency-Keys are kept.")
+          .define(
+              RESULT_CACHE_SIZE,
+              Type.INT,
+              100_000,
+              Validators.atLeast(1),
+              "Most results each replica keeps in memory.")
+          .define(
+              MAX_IN_FLIGHT,
+              Type.INT,
+              10_000,
+              Validators.atLeast(1),
+              "Requests waiting for a reply at once; above it 429 with Retry-After.")
+          .define(
+              MAX_BODY_BYTES,
+              Type.INT,
+              4 * 1024 * 1024,
+              Validators.atLeast(1024),
+              "Largest accepted request body; above it 413.")
+          .define(
+              KAFKA_TIMEOUT_MS,
+              Type.LONG,
+              5_000L,
+              Validators.atLeast(100),
+              "Bound on a Kafka produce (metadata wait plus delivery); past it 503.")
+          .allowPrefix(KAFKA_CLIENT_PREFIX);
+
+  public BridgeConfig {
+    kafkaOverrides = Map.copyOf(kafkaOverrides);
+    if (replicaIndex >= replicaCount) {
+      throw new ConfigException(
+          REPLICA_INDEX,
+          replicaIndex,
+          "must be below " + REPLICA_COUNT + " (" + replicaCount + ")");
+    }
+  }
+
+  /** Reads the bridge's keys from layered, validated configuration. */
+  public static BridgeConfig from(SluiceConfig c) {
+    return new BridgeConfig(
+        c.getString(HOST),
+        c.getInt(PORT),
+        c.getString(BOOTSTRAP_SERVERS),
+        c.getString(SCHEMA_REGISTRY_URL),
+        c.getBoolean(AUTH_ENABLED),
+        ApiKeys.parse(c.getString(API_KEYS)),
+        c.getString(REPLY_TOPIC),
+        c.getInt(REPLY_PARTITIONS),
+        c.getString(RESULTS_TOPIC),
+        c.getInt(REPLICA_INDEX),
+        c.getInt(REPLICA_COUNT),
+        c.getString(REPLY_GROUP),
+        c.getLong(DEFAULT_TIMEOUT_MS),
+        c.getLong(MAX_TIMEOUT_MS),
+        c.getLong(ASYNC_DEADLINE_MS),
+        c.getLong(RESULT_RETENTION_MS),
+        c.getInt(RESULT_CACHE_SIZE),
+        c.getInt(MAX_IN_FLIGHT),
+        c.getInt(MAX_BODY_BYTES),
+        c.getLong(KAFKA_TIMEOUT_MS),
+        c.withPrefix(KAFKA_CLIENT_PREFIX));
+  }
+
+  /** Every default, as a process with no configuration would run. */
+  public static BridgeConfig defaults() {
+    return from(DEFINITION.parse(Map.of()));
+  }
+
+  public BridgeConfig withPort(int p) {
+    return new BridgeConfig(
+        host,
+        p,
+        bootstrapServers,
+        schemaRegistryUrl,
+        authEnabled,
+        apiKeys,
+        replyTopic,
+        replyPartitions,
+        resultsTopic,
+        replicaIndex,
+        replicaCount,
+        replyGroup,
+        defaultTimeoutMs,
+        maxTimeoutMs,
+        asyncDeadlineMs,
+        resultRetentionMs,
+        resultCacheSize,
+        maxInFlight,
+        maxBodyBytes,
+        kafkaTimeoutMs,
+        kafkaOverrides);
+  }
+
+  public BridgeConfig withKafka(String bootstrap, String registryUrl) {
+    return new BridgeConfig(
+        host,
+        port,
+        bootstrap,
+        registryUrl,
+        authEnabled,
+        apiKeys,
+        replyTopic,
+        replyPartitions,
+        resultsTopic,
+        replicaIndex,
+        replicaCount,
+        replyGroup,
+        defaultTimeoutMs,
+        maxTimeoutMs,
+        asyncDeadlineMs,
+        resultRetentionMs,
+        resultCacheSize,
+        maxInFlight,
+        maxBodyBytes,
+        kafkaTimeoutMs,
+        kafkaOverrides);
+  }
+
+  public BridgeConfig withAuth(boolean enabled, ApiKeys keys) {
+    return new BridgeConfig(
+        host,
+        port,
+        bootstrapServers,
+        schemaRegistryUrl,
+        enabled,
+        keys,
+        replyTopic,
+        replyPartitions,
+        resultsTopic,
+        replicaIndex,
+        replicaCount,
+        replyGroup,
+        defaultTimeoutMs,
+        maxTimeoutMs,
+        asyncDeadlineMs,
+        resultRetentionMs,
+        resultCacheSize,
+        maxInFlight,
+        maxBodyBytes,
+        kafkaTimeoutMs,
+        kafkaOverrides);
+  }
+
+  /** Reply and results topics, and the reply group (tests isolate replicas with unique names). */
+  public BridgeConfig withTopics(String replies, int partitions, String results, String group) {
+    return new BridgeConfig(
+        host,
+        port,
+        bootstrapServers,
+        schemaRegistryUrl,
+        authEnabled,
+        apiKeys,
+        replies,
+        partitions,
+        results,
+        replicaIndex,
+        replicaCount,
+        group,
+        defaultTimeoutMs,
+        maxTimeoutMs,
+        asyncDeadlineMs,
+        resultRetentionMs,
+        resultCacheSize,
+        maxInFlight,
+        maxBodyBytes,
+        kafkaTimeoutMs,
+        kafkaOverrides);
+  }
+
+  public BridgeConfig withReplica(int index, int count) {
+    return new BridgeConfig(
+        host,
+        port,
+        bootstrapServers,
+        schemaRegistryUrl,
+        authEnabled,
+        apiKeys,
+        replyTopic,
+        replyPartitions,
+        resultsTopic,
+        index,
+        count,
+        replyGroup,
+        defaultTimeoutMs,
+        maxTimeoutMs,
+        asyncDeadlineMs,
+        resultRetentionMs,
+        resultCacheSize,
+        maxInFlight,
+        maxBodyBytes,
+        kafkaTimeoutMs,
+        kafkaOverrides);
+  }
+
+  public BridgeConfig withLimits(
+      long defaultTimeout, long maxTimeout, int inFlight, int bodyBytes, long kafkaTimeout) {
+    return new BridgeConfig(
+        host,
+        port,
+        bootstrapServers,
+        schemaRegistryUrl,
+        authEnabled,
+        apiKeys,
+        replyTopic,
+        replyPartitions,
+        resultsTopic,
+        replicaIndex,
+        replicaCount,
+        replyGroup,
+        defaultTimeout,
+        maxTimeout,
+        asyncDeadlineMs,
+        resultRetentionMs,
+        resultCacheSize,
+        inFlight,
+        bodyBytes,
+        kafkaTimeout,
+        kafkaOverrides);
+  }
+
+  /** Whether replicas own fixed partitions ({@code replica-index >= 0}). */
+  public boolean staticReplicas() {
+    return replicaIndex >= 0;
+  }
+
+  @Override
+  public String toString() {
+    return "BridgeConfig[host="
+        + host
+        + ", port="
+        + port
+        + ", bootstrapServers="
+        + bootstrapServers
+        + ", schemaRegistryUrl="
+        + schemaRegistryUrl
+        + ", authEnabled="
+        + authEnabled
+        + ", apiKeys="
+        + apiKeys
+        + ", replyTopic="
+        + replyTopic
+        + ", replyPartitions="
+        + replyPartitions
+        + ", resultsTopic="
+        + resultsTopic
+        + ", replicaIndex="
+        + replicaIndex
+        + ", replicaCount="
+        + replicaCount
+        + ", replyGroup="
+        + replyGroup
+        + ", defaultTimeoutMs="
+        + defaultTimeoutMs
+        + ", maxTimeoutMs="
+        + maxTimeoutMs
+        + ", maxInFlight="
+        + maxInFlight
+        + ", maxBodyBytes="
+        + maxBodyBytes
+        + "]";
+  }
+}

@@ -1,0 +1,100 @@
+package io.sluice.bridge.internal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kafka consumer on its own thread: the bridge's only threads that wait, one per topic it
+ * reads, however many HTTP requests are open. Keys are request ids or app names (strings); values
+ * stay bytes until a subclass knows it needs them.
+ */
+abstract class ConsumerLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
+
+  protected final KafkaConsumer<String, byte[]> consumer;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile Throwable failure;
+
+  ConsumerLoop(String name, String bootstrap, String groupId, Map<String, String> overrides) {
+    Properties p = new Properties();
+    p.putAll(overrides);
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    // Replies are latency-critical: hand over every record the moment it arrives.
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    if (groupId != null) {
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+      p.put(
+          ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+    }
+    this.consumer = new KafkaConsumer<>(p);
+    this.thread = new Thread(this::run, name);
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Assigns or subscribes; called on the consumer thread before the first poll. */
+  protected abstract void onStart();
+
+  protected abstract void handle(ConsumerRecords<String, byte[]> records);
+
+  /** After every poll, on the consumer thread (readiness checks). */
+  protected void afterPoll() {}
+
+  /** The error that stopped the loop, if any. */
+  Throwable failure() {
+    return failure;
+  }
+
+  boolean isRunning() {
+    return running && failure == null && thread.isAlive();
+  }
+
+  private void run() {
+    try {
+      onStart();
+      while (running) {
+        handle(consumer.poll(Duration.ofMillis(200)));
+        afterPoll();
+      }
+    } catch (WakeupException e) {
+      if (running) {
+        failure = e;
+      }
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      log.error("{} stopped: {}", thread.getName(), e.toString(), e);
+    } finally {
+      consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package io.sluice.bridge.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.avro.InferenceResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads this replica's partitions of the shared reply topic and hands each reply to the open HTTP
+ * request waiting for it. Requests are stamped with one of the partitions this replica owns (see
+ * {@link #pickPartition()}), so workers address the reply back here.
+ *
+ * <p>Ownership is either static ({@code replica-index} >= 0: partitions p with p % count == index,
+ * for StatefulSets) or the replica's current assignment in a consumer group (default: works with a
+ * Deployment and autoscaling). Values are decoded only when the key (the request id) is awaited
+ * here.
+ */
+public final class ReplyListener extends ConsumerLoop {
+  private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
+
+  private final String topic;
+  private final int replicaIndex;
+  private final int replicaCount;
+  private final PendingReplies pending;
+  private final Deserializer<InferenceResponse> deserializer;
+  private final AtomicReference<int[]> owned = new AtomicReference<>(new int[0]);
+  private final AtomicInteger next = new AtomicInteger();
+  private final Counter undecodable;
+  private final Counter unmatched;
+
+  public ReplyListener(
+      String bootstrap,
+      String topic,
+      String group,
+      int replicaIndex,
+      int replicaCount,
+      PendingReplies pending,
+      Deserializer<InferenceResponse> deserializer,
+      MeterRegistry metrics,
+      Map<String, String> overrides) {
+    super("sluice-bridge-replies", bootstrap, replicaIndex >= 0 ? null : group, overrides);
+    this.topic = topic;
+    this.replicaIndex = replicaIndex;
+    this.replicaCount = replicaCount;
+    this.pending = pending;
+    this.deserializer = deserializer;
+    this.undecodable = metrics.counter("sluice.bridge.replies.undecodable");
+    this.unmatched = metrics.counter("sluice.bridge.replies.unmatched");
+  }
+
+  @Override
+  protected void onStart() {
+    if (replicaIndex < 0) {
+      consumer.subscribe(List.of(topic), new Rebalance());
+      return;
+    }
+    List<PartitionInfo> infos = List.of();
+    while (isRunning() && infos.isEmpty()) {
+      infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+    }
+    List<TopicPartition> mine = new ArrayList<>();
+    for (PartitionInfo pi : infos) {
+      if (pi.partition() % replicaCount == replicaIndex) {
+        mine.add(new TopicPartition(topic, pi.partition()));
+      }
+    }
+    if (mine.isEmpty()) {
+      throw new IllegalStateException(
+          "replica "
+              + replicaIndex
+              + " of "
+              + replicaCount
+              + " owns no partition of "
+              + topic
+              + " ("
+              + infos.size()
+              + " partitions): add partitions or lower replica-count");
+    }
+    consumer.assign(mine);
+    consumer.seekToEnd(mine);
+    mine.forEach(consumer::position);
+    setOwned(mine);
+  }
+
+  /** Static ownership: the partitions of {@code partitions} that replica {@code index} owns. */
+  public static List<Integer> ownedPartitions(int partitions, int index, int count) {
+    List<Integer> out = new ArrayList<>();
+    for (int p = index; p < partitions; p += count) {
+      out.add(p);
+    }
+    return out;
+  }
+
+  private void setOwned(Collection<TopicPartition> parts) {
+    TreeSet<Integer> set = new TreeSet<>();
+    parts.forEach(tp -> set.add(tp.partition()));
+    owned.set(set.stream().mapToInt(Integer::intValue).toArray());
+    log.info("bridge owns reply partitions {} of {}", set, topic);
+  }
+
+  /** A partition of the reply topic this replica reads, round-robin; -1 while it owns none. */
+  public int pickPartition() {
+    int[] o = owned.get();
+    return o.length == 0 ? -1 : o[Math.floorMod(next.getAndIncrement(), o.length)];
+  }
+
+  public boolean ready() {
+    return isRunning() && owned.get().length > 0;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  @Override
+  protected void handle(ConsumerRecords<String, byte[]> records) {
+    for (ConsumerRecord<String, byte[]> rec : records) {
+      if (!pending.isPending(rec.key())) {
+        unmatched.increment();
+        continue;
+      }
+      InferenceResponse r;
+      try {
+        r = deserializer.deserialize(rec.topic(), rec.headers(), rec.value());
+      } catch (RuntimeException e) {
+        undecodable.increment();
+        log.warn(
+            "undecodable reply {}-{}@{} for {}: {}",
+            rec.topic(),
+            rec.partition(),
+            rec.offset(),
+            rec.key(),
+            e.toString());
+        continue;
+      }
+      pending.dispatch(r);
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    private final TreeSet<TopicPartition> current =
+        new TreeSet<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      current.removeAll(partitions);
+      setOwned(current);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      onPartitionsRevoked(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // Start at the end: a reply addressed here before we owned the partition has no waiter.
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position);
+      current.addAll(partitions);
+      setOwned(current);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.sluice.bridge.internal;
+
+import io.sluice.avro.InferenceRequest;
+import io.sluice.avro.InferenceResponse;
+import io.sluice.schemas.Replies;
+import io.sluice.schemas.SluiceHeaders;
+import io.sluice.schemas.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Writes requests (and pending markers of async results) to Kafka without ever blocking an event
+ * loop: {@code send()} may wait for metadata or the Schema Registry, so it runs on a small pool,
+ * and every wait is bounded by {@code sluice.bridge.kafka-timeout-ms} (max.block.ms and
+ * delivery.timeout.ms), so an unreachable Kafka becomes a failed future, never a hang.
+ */
+public final class Submitter implements AutoCloseable {
+  private final KafkaProducer<String, byte[]> producer;
+  private final Serializer<InferenceRequest> requests;
+  private final Serializer<InferenceResponse> responses;
+  private final ExecutorService pool;
+  private final long timeoutMs;
+
+  public Submitter(
+      String bootstrap,
+      long timeoutMs,
+      Serializer<InferenceRequest> requests,
+      Serializer<InferenceResponse> responses,
+      Map<String, String> overrides) {
+    Properties p = new Properties();
+    p.putAll(overrides);
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-bridge");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    // Interactive traffic: send at once, never wait to fill a batch.
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs));
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs));
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs));
+    this.producer = new KafkaProducer<>(p);
+    this.requests = requests;
+    this.responses = responses;
+    this.timeoutMs = timeoutMs;
+    this.pool =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "sluice-bridge-producer");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Writes a request to {@code sluice.requests.<app>}, keyed by request id, with its headers. */
+  public CompletableFuture<Void> submit(InferenceRequest request) {
+    String topic = Topics.requests(request.getApp());
+    return send(
+        topic,
+        request.getRequestId(),
+        () -> {
+          RecordHeaders h = new RecordHeaders();
+          Replies.putRequestHeaders(h, request);
+          return new Serialized(requests.serialize(topic, h, request), h);
+        });
+  }
+
+  /** Writes a result-topic record (a pending marker), keyed by request id. */
+  public CompletableFuture<Void> record(String topic, InferenceResponse response) {
+    return send(
+        topic,
+        response.getRequestId(),
+        () -> {
+          RecordHeaders h = new RecordHeaders();
+          SluiceHeaders.put(h, SluiceHeaders.REQUEST_ID, response.getRequestId());
+          return new Serialized(responses.serialize(topic, h, response), h);
+        });
+  }
+
+  private record Serialized(byte[] value, RecordHeaders headers) {}
+
+  private interface SerializeStep {
+    Serialized run();
+  }
+
+  private CompletableFuture<Void> send(String topic, String key, SerializeStep serialize) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long queuedAt = System.nanoTime();
+    try {
+      pool.execute(
+          () -> {
+            try {
+              if (System.nanoTime() - queuedAt > TimeUnit.MILLISECONDS.toNanos(timeoutMs)) {
+                throw new org.apache.kafka.common.errors.TimeoutException(
+                    "queued longer than " + timeoutMs + " ms behind other sends");
+              }
+              Serialized s = serialize.run();
+              producer.send(
+                  new ProducerRecord<>(topic, null, key, s.value(), s.headers()),
+                  (md, e) -> {
+                    if (e == null) {
+                      done.complete(null);
+                    } else {
+                      done.completeExceptionally(e);
+                    }
+                  });
+            } catch (RuntimeException e) {
+              done.completeExceptionally(e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdown();
+    try {
+      pool.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close(Duration.ofMillis(timeoutMs));
+  }
+}
