@@ -126,7 +126,7 @@ class SluiceChartTest {
     assertThat(meta.path("topic").asText()).isEqualTo("sluice.batches.chat");
     assertThat(meta.path("lagThreshold").asText()).isEqualTo("5");
     assertThat(meta.path("activationLagThreshold").asText()).isEqualTo("0");
-    assertThat(meta.path("offsetResetPolicy").asText()).isEqualTo("latest");
+    assertThat(meta.path("offsetResetPolicy").asText()).isEqualTo("earliest");
     assertThat(meta.path("allowIdleConsumers").asText()).isEqualTo("false");
     assertThat(
             chat.path("advanced")
