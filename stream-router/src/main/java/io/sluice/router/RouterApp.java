@@ -1,0 +1,177 @@
+package io.sluice.router;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.common.config.SluiceConfig;
+import io.sluice.common.ops.Health;
+import io.sluice.common.ops.ManagementServer;
+import io.sluice.common.ops.Metrics;
+import io.sluice.router.topology.RouterTopology;
+import io.sluice.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router as a running part: Kafka Streams plus the management endpoints. Used by {@code
+ * RouterCommand} and by the dev stack in-process.
+ *
+ * <pre>{@code
+ * SluiceConfig c = ConfigLoader.load(RouterConfig.definition(), file, System.getenv(), flags);
+ * try (RouterApp router = RouterApp.start(c)) { ... }
+ * }</pre>
+ */
+public final class RouterApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RouterApp.class);
+
+  private final KafkaStreams streams;
+  private final ManagementServer management;
+  private final PrometheusMeterRegistry registry;
+
+  private RouterApp(
+      KafkaStreams streams, ManagementServer management, PrometheusMeterRegistry registry) {
+    this.streams = streams;
+    this.management = management;
+    this.registry = registry;
+  }
+
+  /** Starts the router and its management endpoints. */
+  public static RouterApp start(SluiceConfig config) {
+    return start(config, Metrics.newRegistry("router"), true);
+  }
+
+  /**
+   * Starts the router.
+   *
+   * @param withManagement whether to serve /healthz, /readyz, /metrics (the dev stack may serve its
+   *     own)
+   */
+  public static RouterApp start(
+      SluiceConfig config, PrometheusMeterRegistry registry, boolean withManagement) {
+    ensureTopics(config);
+    RouterSettings settings = RouterConfig.settings(config);
+    KafkaStreams streams =
+        new KafkaStreams(
+            RouterTopology.build(settings, new RouterMetrics(registry)), streamsProperties(config));
+    // A failure here is transient or a bug, never a bad record (those are dead-lettered): retry
+    // the same records on a fresh thread rather than skipping them.
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("stream thread failed; replacing it", e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener((now, before) -> log.info("router state {} -> {}", before, now));
+    ManagementServer management = null;
+    try {
+      if (withManagement) {
+        management =
+            ManagementServer.start(
+                config.getString(RouterConfig.MANAGEMENT_HOST),
+                config.getInt(RouterConfig.MANAGEMENT_PORT),
+                registry,
+                () -> health(streams, false),
+                () -> health(streams, true));
+      }
+      streams.start();
+    } catch (IOException e) {
+      streams.close(Duration.ZERO);
+      throw new UncheckedIOException("cannot start the management endpoints", e);
+    }
+    return new RouterApp(streams, management, registry);
+  }
+
+  private static Health health(KafkaStreams streams, boolean readiness) {
+    KafkaStreams.State s = streams.state();
+    boolean up =
+        readiness
+            ? s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING
+            : s.isRunningOrRebalancing() || s == KafkaStreams.State.CREATED;
+    Map<String, Object> details = Map.of("streams", s.name());
+    return up ? Health.up(details) : Health.down(details);
+  }
+
+  static Properties streamsProperties(SluiceConfig c) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.getString(RouterConfig.APPLICATION_ID));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.getString(RouterConfig.BOOTSTRAP_SERVERS));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, c.getString(RouterConfig.STATE_DIR));
+    p.put(
+        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.getString(RouterConfig.PROCESSING_GUARANTEE));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.getInt(RouterConfig.NUM_THREADS));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(RouterConfig.COMMIT_INTERVAL_MS));
+    // A quiet topic must still flush on time: never block in poll() longer than one check.
+    p.put(StreamsConfig.POLL_MS_CONFIG, c.getLong(RouterConfig.PUNCTUATE_INTERVAL_MS));
+    // New request topics are found by the pattern; look for them every 10 s, not every 5 min.
+    p.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), 10_000);
+    p.putAll(c.withPrefix(RouterConfig.STREAMS_PREFIX));
+    return p;
+  }
+
+  /** The router reads sluice.routes as a global store and writes its DLQ: both must exist. */
+  private static void ensureTopics(SluiceConfig c) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.getString(RouterConfig.BOOTSTRAP_SERVERS));
+    try (Admin admin = Admin.create(p)) {
+      createIfMissing(
+          admin,
+          new NewTopic(Topics.ROUTES, Optional.of(1), Optional.empty())
+              .configs(
+                  Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+      createIfMissing(admin, new NewTopic(Topics.DLQ_ROUTER, Optional.empty(), Optional.empty()));
+    }
+  }
+
+  /** Creates a topic unless it exists. */
+  public static void createIfMissing(Admin admin, NewTopic topic) {
+    try {
+      admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      log.info("created topic {}", topic.name());
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("timed out creating topic " + topic.name(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted creating topic " + topic.name(), e);
+    }
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The management port, or -1 without management endpoints. */
+  public int managementPort() {
+    return management == null ? -1 : management.port();
+  }
+
+  /** Graceful: stops the endpoints, then lets Streams commit and close (up to 30 s). */
+  @Override
+  public void close() {
+    if (management != null) {
+      management.close();
+    }
+    streams.close(Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,143 @@
+package io.sluice.router;
+
+import io.sluice.common.config.ConfigDef;
+import io.sluice.common.config.ConfigDef.Type;
+import io.sluice.common.config.SluiceConfig;
+import io.sluice.common.config.Validators;
+import io.sluice.router.batch.BatchLimits;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Every configuration key of the router, defined once; the README table is generated from it. */
+public final class RouterConfig {
+  public static final String BOOTSTRAP_SERVERS = "sluice.kafka.bootstrap-servers";
+  public static final String SCHEMA_REGISTRY_URL = "sluice.schema-registry.url";
+  public static final String MANAGEMENT_HOST = "sluice.management.host";
+  public static final String MANAGEMENT_PORT = "sluice.management.port";
+  public static final String APPLICATION_ID = "sluice.router.application-id";
+  public static final String STATE_DIR = "sluice.router.state-dir";
+  public static final String PROCESSING_GUARANTEE = "sluice.router.processing-guarantee";
+  public static final String NUM_THREADS = "sluice.router.num-threads";
+  public static final String COMMIT_INTERVAL_MS = "sluice.router.commit-interval-ms";
+  public static final String REQUEST_TOPIC_PATTERN = "sluice.router.request-topic-pattern";
+  public static final String MAX_BATCH_SIZE = "sluice.router.max-batch-size";
+  public static final String MAX_WAIT_MS = "sluice.router.max-wait-ms";
+  public static final String MAX_BATCH_TOKENS = "sluice.router.max-batch-tokens";
+  public static final String PUNCTUATE_INTERVAL_MS = "sluice.router.punctuate-interval-ms";
+
+  /**
+   * Prefix of Kafka Streams settings passed through unchanged, e.g. {@code ...streams.linger.ms}.
+   */
+  public static final String STREAMS_PREFIX = "sluice.router.streams.";
+
+  /** The keys every client of Kafka and the registry needs (also used by {@code routes}). */
+  public static ConfigDef connection() {
+    return new ConfigDef()
+        .define(
+            BOOTSTRAP_SERVERS,
+            Type.STRING,
+            "localhost:9092",
+            Validators.nonEmpty(),
+            "Kafka bootstrap servers.")
+        .define(
+            SCHEMA_REGISTRY_URL,
+            Type.STRING,
+            "http://localhost:8081",
+            Validators.nonEmpty(),
+            "Schema Registry base URL (Confluent-compatible).");
+  }
+
+  /** All router keys. */
+  public static ConfigDef definition() {
+    return new ConfigDef()
+        .include(connection())
+        .define(
+            MANAGEMENT_HOST, Type.STRING, "0.0.0.0", "Bind address of /healthz, /readyz, /metrics.")
+        .define(
+            MANAGEMENT_PORT,
+            Type.INT,
+            9090,
+            Validators.port(),
+            "Port of /healthz, /readyz, /metrics (0 picks a free one).")
+        .define(
+            APPLICATION_ID,
+            Type.STRING,
+            "sluice-router",
+            Validators.nonEmpty(),
+            "Kafka Streams application.id: consumer group and prefix of internal topics.")
+        .define(
+            STATE_DIR,
+            Type.STRING,
+            ".sluice/router-state",
+            Validators.nonEmpty(),
+            "Kafka Streams state directory. The default is relative to the working directory and"
+                + " stable across restarts (never a temp dir); in production point it at a volume.")
+        .define(
+            PROCESSING_GUARANTEE,
+            Type.STRING,
+            "at_least_once",
+            Validators.oneOf("at_least_once", "exactly_once_v2"),
+            "at_least_once or exactly_once_v2.")
+        .define(NUM_THREADS, Type.INT, 1, Validators.atLeast(1), "Stream threads.")
+        .define(
+            COMMIT_INTERVAL_MS,
+            Type.LONG,
+            1000L,
+            Validators.atLeast(1),
+            "How often offsets and the batch buffer changelog are committed.")
+        .define(
+            REQUEST_TOPIC_PATTERN,
+            Type.STRING,
+            RouterSettings.DEFAULT_REQUEST_PATTERN,
+            RouterConfig::checkPattern,
+            "Regex of the request topics; new apps' topics are picked up without a restart.")
+        .define(
+            MAX_BATCH_SIZE,
+            Type.INT,
+            8,
+            Validators.atLeast(1),
+            "Default maxBatchSize of deployments whose route sets none.")
+        .define(
+            MAX_WAIT_MS,
+            Type.LONG,
+            10L,
+            Validators.atLeast(0),
+            "Default maxWaitMs (0 = no waiting) of deployments whose route sets none.")
+        .define(
+            MAX_BATCH_TOKENS,
+            Type.INT,
+            0,
+            Validators.atLeast(0),
+            "Default maxBatchTokens (0 = no token budget) of deployments whose route sets none.")
+        .define(
+            PUNCTUATE_INTERVAL_MS,
+            Type.LONG,
+            5L,
+            Validators.atLeast(1),
+            "How often (wall clock) buffers are checked for maxWaitMs: the flush slack.")
+        .allowPrefix(STREAMS_PREFIX);
+  }
+
+  private RouterConfig() {}
+
+  private static void checkPattern(String key, Object value) {
+    try {
+      Pattern.compile(value.toString());
+    } catch (PatternSyntaxException e) {
+      throw new io.sluice.common.config.ConfigException(
+          key, value, "a Java regex: " + e.getDescription());
+    }
+  }
+
+  /** The topology settings of a parsed config. */
+  public static RouterSettings settings(SluiceConfig c) {
+    int tokens = c.getInt(MAX_BATCH_TOKENS);
+    return new RouterSettings(
+        c.getString(SCHEMA_REGISTRY_URL),
+        Pattern.compile(c.getString(REQUEST_TOPIC_PATTERN)),
+        new BatchLimits(
+            c.getInt(MAX_BATCH_SIZE), c.getLong(MAX_WAIT_MS), tokens == 0 ? null : tokens),
+        Duration.ofMillis(c.getLong(PUNCTUATE_INTERVAL_MS)));
+  }
+}

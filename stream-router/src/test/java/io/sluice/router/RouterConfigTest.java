@@ -1,0 +1,59 @@
+package io.sluice.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.common.config.ConfigException;
+import io.sluice.common.config.ConfigLoader;
+import io.sluice.common.config.SluiceConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RouterConfigTest {
+  @Test
+  void defaultsAndLayering() {
+    SluiceConfig c =
+        ConfigLoader.load(
+            RouterConfig.definition(),
+            null,
+            Map.of("SLUICE_ROUTER_MAX_WAIT_MS", "20", "SLUICE_ROUTER_MAX_BATCH_SIZE", "4"),
+            Map.of("sluice.router.max-batch-size", "16", "sluice.router.streams.linger.ms", "5"));
+    RouterSettings s = RouterConfig.settings(c);
+    assertThat(s.defaultLimits().maxWaitMs()).isEqualTo(20);
+    assertThat(s.defaultLimits().maxBatchSize()).isEqualTo(16);
+    assertThat(s.defaultLimits().maxBatchTokens()).isNull();
+    assertThat(c.getString(RouterConfig.APPLICATION_ID)).isEqualTo("sluice-router");
+    var props = RouterApp.streamsProperties(c);
+    assertThat(props.get("processing.guarantee")).isEqualTo("at_least_once");
+    assertThat(props.get("linger.ms")).isEqualTo("5");
+    assertThat(props.get("poll.ms")).isEqualTo(5L);
+  }
+
+  @Test
+  void aBadValueNamesTheKeyTheValueAndWhatIsAllowed() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    RouterConfig.definition(),
+                    null,
+                    Map.of(),
+                    Map.of("sluice.router.processing-guarantee", "exactly_once")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sluice.router.processing-guarantee")
+        .hasMessageContaining("exactly_once")
+        .hasMessageContaining("exactly_once_v2");
+  }
+
+  @Test
+  void theReadmeDocumentsEveryKey() throws IOException {
+    String table = RouterConfig.definition().toMarkdown();
+    Files.createDirectories(Path.of("target"));
+    Files.writeString(Path.of("target/config-keys.md"), table);
+    assertThat(Files.readString(Path.of("README.md")))
+        .as("stream-router/README.md must contain the generated table (target/config-keys.md)")
+        .contains(table);
+  }
+}
