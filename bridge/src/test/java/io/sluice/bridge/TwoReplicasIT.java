@@ -1,0 +1,68 @@
+package io.sluice.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.testkit.KafkaCluster;
+import io.sluice.testkit.SluiceKafka;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two bridge replicas sharing one reply topic: every caller gets its own reply, none is lost. */
+@SluiceKafka
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class TwoReplicasIT {
+
+  @Test
+  void thousandConcurrentRequestsEachGetTheirOwnReply(KafkaCluster kafka) throws Exception {
+    String registry = "mock://two-replicas-" + UUID.randomUUID();
+    String app = kafka.uniqueId("echo");
+    TestBridges.publishRoutes(kafka, registry, List.of(app));
+    BridgeConfig shared = TestBridges.config(kafka, registry, kafka.uniqueId("pair"));
+    try (EchoWorker worker = new EchoWorker(kafka, registry, List.of(app), Set.of());
+        BridgeServer a = TestBridges.startReady(shared, List.of(app));
+        BridgeServer b = TestBridges.startReady(shared, List.of(app))) {
+      org.awaitility.Awaitility.await("both replicas own reply partitions")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> a.ready() && b.ready());
+      HttpClient http = TestBridges.client();
+      List<String> nonces = new ArrayList<>();
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        String nonce = i + "-" + UUID.randomUUID();
+        nonces.add(nonce);
+        BridgeServer target = i % 2 == 0 ? a : b;
+        calls.add(
+            http.sendAsync(
+                TestBridges.post(
+                        target,
+                        "/v1/apps/" + app + "/infer",
+                        "{\"input\": {\"nonce\": \"" + nonce + "\"}}")
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      Set<String> ids = new HashSet<>();
+      for (int i = 0; i < calls.size(); i++) {
+        HttpResponse<String> r = calls.get(i).get(120, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as("call %d: %s", i, r.body()).isEqualTo(200);
+        JsonNode body = TestBridges.json(r);
+        assertThat(body.at("/output/nonce").asText()).isEqualTo(nonces.get(i));
+        ids.add(body.get("requestId").asText());
+      }
+      assertThat(ids).hasSize(1000);
+      assertThat(worker.served).hasSize(1000);
+      Set<Integer> partitionsUsed = new HashSet<>();
+      worker.received.values().forEach(req -> partitionsUsed.add(req.getReplyPartition()));
+      assertThat(partitionsUsed).hasSizeGreaterThan(1);
+    }
+  }
+}
