@@ -1,0 +1,77 @@
+package io.sluice.router;
+
+import io.sluice.avro.InferenceBatch;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.common.config.ConfigLoader;
+import io.sluice.common.config.SluiceConfig;
+import io.sluice.schemas.serde.AvroSerde;
+import io.sluice.schemas.serde.SerdeConfig;
+import io.sluice.testkit.KafkaCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Shared plumbing of the router ITs. */
+final class ItSupport {
+  private ItSupport() {}
+
+  static SluiceConfig connection(KafkaCluster kafka, String registryUrl) {
+    return ConfigLoader.load(
+        RouterConfig.connection(),
+        null,
+        Map.of(),
+        Map.of(
+            RouterConfig.BOOTSTRAP_SERVERS,
+            kafka.bootstrapServers(),
+            RouterConfig.SCHEMA_REGISTRY_URL,
+            registryUrl));
+  }
+
+  static KafkaProducer<String, InferenceRequest> requestProducer(
+      KafkaCluster kafka, String registryUrl) {
+    Properties p = kafka.producerProperties();
+    p.put("linger.ms", 5);
+    return new KafkaProducer<>(
+        p,
+        new StringSerializer(),
+        AvroSerde.of(InferenceRequest.class, SerdeConfig.of(registryUrl), false).serializer());
+  }
+
+  static void send(
+      KafkaProducer<String, InferenceRequest> producer, String topic, List<InferenceRequest> rs)
+      throws Exception {
+    for (InferenceRequest r : rs) {
+      producer.send(new ProducerRecord<>(topic, r.getRequestId(), r));
+    }
+    producer.flush();
+  }
+
+  static KafkaConsumer<String, InferenceBatch> batchConsumer(
+      KafkaCluster kafka, String registryUrl, boolean readCommitted) {
+    Properties p = kafka.consumerProperties();
+    p.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        readCommitted ? "read_committed" : "read_uncommitted");
+    return new KafkaConsumer<>(
+        p,
+        new StringDeserializer(),
+        AvroSerde.of(InferenceBatch.class, SerdeConfig.of(registryUrl), false).deserializer());
+  }
+
+  static List<InferenceBatch> poll(KafkaConsumer<String, InferenceBatch> c) {
+    List<InferenceBatch> out = new ArrayList<>();
+    for (ConsumerRecord<String, InferenceBatch> r : c.poll(Duration.ofMillis(200))) {
+      out.add(r.value());
+    }
+    return out;
+  }
+}
