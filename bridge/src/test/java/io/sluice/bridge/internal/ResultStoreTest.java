@@ -1,0 +1,78 @@
+package io.sluice.bridge.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.avro.CompletionOutput;
+import io.sluice.avro.InferenceResponse;
+import io.sluice.avro.ResponseStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ResultStoreTest {
+  private final AtomicLong now = new AtomicLong(1_000);
+
+  private static InferenceResponse chunk(String id, int i, String text, boolean last) {
+    return InferenceResponse.newBuilder()
+        .setRequestId(id)
+        .setApp("a")
+        .setStatus(ResponseStatus.OK)
+        .setOutput(CompletionOutput.newBuilder().setText(text).build())
+        .setChunkIndex(i)
+        .setFinalChunk(last)
+        .build();
+  }
+
+  @Test
+  void claimIsOncePerIdAndMarkersMakeAnIdPending() {
+    ResultStore s = new ResultStore(10, 60_000, now::get);
+    assertThat(s.claim("x", "a")).isTrue();
+    assertThat(s.claim("x", "a")).isFalse();
+    s.release("x");
+    assertThat(s.claim("x", "a")).isTrue();
+
+    s.accept(
+        InferenceResponse.newBuilder()
+            .setRequestId("y")
+            .setApp("a")
+            .setStatus(ResponseStatus.UNKNOWN)
+            .build());
+    assertThat(s.get("y").done()).isFalse();
+    assertThat(s.claim("y", "a")).isFalse();
+  }
+
+  @Test
+  void chunksAreJoinedAndWaitersWokenOnce() {
+    ResultStore s = new ResultStore(10, 60_000, now::get);
+    List<InferenceResponse> seen = new ArrayList<>();
+    s.whenDone("z", seen::add);
+    s.accept(chunk("z", 0, "he", false));
+    s.accept(chunk("z", 1, "llo", true));
+    s.accept(chunk("z", 1, "llo", true)); // redelivered duplicate
+    assertThat(seen).hasSize(1);
+    assertThat(ResponseMapper.text(seen.get(0))).isEqualTo("hello");
+    assertThat(ResponseMapper.text(s.get("z").result())).isEqualTo("hello");
+  }
+
+  @Test
+  void entriesExpireAndTheSizeIsBounded() {
+    ResultStore s = new ResultStore(2, 1_000, now::get);
+    s.accept(chunk("a", 0, "1", true));
+    s.accept(chunk("b", 0, "2", true));
+    s.accept(chunk("c", 0, "3", true));
+    assertThat(s.get("a")).isNull();
+    assertThat(s.size()).isEqualTo(2);
+    now.addAndGet(1_001);
+    assertThat(s.get("c")).isNull();
+  }
+
+  @Test
+  void cancelledWaitersAreNotCalled() {
+    ResultStore s = new ResultStore(10, 60_000, now::get);
+    List<InferenceResponse> seen = new ArrayList<>();
+    s.whenDone("w", seen::add).run();
+    s.accept(chunk("w", 0, "x", true));
+    assertThat(seen).isEmpty();
+  }
+}
