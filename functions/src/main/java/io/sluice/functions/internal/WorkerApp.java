@@ -1,0 +1,329 @@
+package io.sluice.functions.internal;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.avro.DeadLetter;
+import io.sluice.avro.InferenceBatch;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.avro.InferenceResponse;
+import io.sluice.common.ops.Health;
+import io.sluice.common.ops.ManagementServer;
+import io.sluice.common.ops.Metrics;
+import io.sluice.functions.FunctionContext;
+import io.sluice.functions.FunctionHealth;
+import io.sluice.functions.SluiceFunction;
+import io.sluice.functions.internal.runtime.BatchProcessor;
+import io.sluice.functions.internal.runtime.FunctionRegistry;
+import io.sluice.functions.internal.runtime.WorkerLoop;
+import io.sluice.functions.internal.runtime.WorkerMetrics;
+import io.sluice.schemas.Topics;
+import io.sluice.schemas.serde.AvroSerde;
+import io.sluice.schemas.serde.SerdeConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One function worker: consumes {@code sluice.batches.<deployment>} in group {@code
+ * sluice.fn.<deployment>}, runs the function, writes replies and dead letters. Holds no static
+ * state, so several replicas of one deployment can run in one JVM (the dev stack does).
+ *
+ * <pre>{@code
+ * WorkerApp worker = WorkerApp.start(WorkerConfig.of(Map.of(
+ *     "sluice.worker.deployment", "chat", "sluice.worker.function", "llm",
+ *     "sluice.management.port", "-1")));
+ * ...
+ * worker.close(); // drains in-flight batches within sluice.worker.drain-seconds
+ * }</pre>
+ */
+public final class WorkerApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerApp.class);
+
+  private final WorkerConfig config;
+  private final String instance;
+  private final SluiceFunction function;
+  private final WorkerLoop loop;
+  private final Thread thread;
+  private final ManagementServer management;
+  private volatile boolean closed;
+
+  private WorkerApp(
+      WorkerConfig config,
+      String instance,
+      SluiceFunction function,
+      WorkerLoop loop,
+      Thread thread,
+      ManagementServer management) {
+    this.config = config;
+    this.instance = instance;
+    this.function = function;
+    this.loop = loop;
+    this.thread = thread;
+    this.management = management;
+  }
+
+  /**
+   * Starts a worker running the function named by {@code sluice.worker.function}, with its own
+   * Prometheus registry and, unless {@code sluice.management.port} is -1, its management endpoints.
+   */
+  public static WorkerApp start(WorkerConfig config) throws Exception {
+    SluiceFunction function = FunctionRegistry.load().create(config.function());
+    PrometheusMeterRegistry registry = Metrics.newRegistry("worker");
+    return start(config, function, registry, config.managementPort() == -1 ? null : registry);
+  }
+
+  /** Starts a worker running a given function instance, without management endpoints. */
+  public static WorkerApp start(WorkerConfig config, SluiceFunction function, MeterRegistry metrics)
+      throws Exception {
+    return start(config, function, metrics, null);
+  }
+
+  private static WorkerApp start(
+      WorkerConfig config,
+      SluiceFunction function,
+      MeterRegistry metrics,
+      PrometheusMeterRegistry serveOn)
+      throws Exception {
+    String instance =
+        config.instanceId().isEmpty()
+            ? config.deployment() + "-" + UUID.randomUUID().toString().substring(0, 8)
+            : config.instanceId();
+    function.open(
+        new FunctionContext(
+            config.deployment(),
+            config.backendUrl(),
+            config.backendApiKey(),
+            config.model(),
+            config.maxConcurrentBatches(),
+            withTimeout(config),
+            metrics));
+    WorkerMetrics meters = new WorkerMetrics(metrics, config.deployment(), instance);
+    SerdeConfig serde = SerdeConfig.of(config.schemaRegistryUrl());
+    BatchProcessor processor =
+        new BatchProcessor(
+            config.deployment(),
+            function,
+            config.retry(),
+            new BatchProcessor.Codecs(
+                AvroSerde.of(InferenceBatch.class, serde, false).deserializer(),
+                AvroSerde.of(InferenceResponse.class, serde, false).serializer(),
+                AvroSerde.of(DeadLetter.class, serde, false).serializer(),
+                AvroSerde.of(InferenceRequest.class, serde, false).serializer()),
+            meters);
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProps(config, instance),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    KafkaProducer<String, byte[]> producer;
+    try {
+      producer =
+          new KafkaProducer<>(
+              producerProps(config, instance), new StringSerializer(), new ByteArraySerializer());
+    } catch (RuntimeException e) {
+      consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+      throw e;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(config.maxConcurrentBatches(), threads(instance + "-fn"));
+    WorkerLoop loop =
+        new WorkerLoop(
+            instance,
+            Topics.batches(config.deployment()),
+            consumer,
+            producer,
+            config.exactlyOnce(),
+            processor,
+            pool,
+            config.maxConcurrentBatches(),
+            meters);
+    Thread thread = new Thread(loop, "sluice-worker-" + instance);
+    thread.start();
+    ManagementServer management = null;
+    WorkerApp app = new WorkerApp(config, instance, function, loop, thread, null);
+    if (serveOn != null) {
+      try {
+        management =
+            ManagementServer.start(
+                "0.0.0.0", config.managementPort(), serveOn, app::liveness, app::readiness);
+      } catch (IOException e) {
+        app.halt();
+        throw e;
+      }
+      app = new WorkerApp(config, instance, function, loop, thread, management);
+    }
+    log.info("worker {} started: {}", instance, config);
+    return app;
+  }
+
+  private static Map<String, String> withTimeout(WorkerConfig config) {
+    Map<String, String> params = new LinkedHashMap<>(config.functionParameters());
+    params.putIfAbsent("backend-timeout-ms", Long.toString(config.backendTimeout().toMillis()));
+    return params;
+  }
+
+  private static Properties consumerProps(WorkerConfig c, String instance) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, Topics.workerGroup(c.deployment()));
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, instance);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
+    // A poll returns at most what can run at once; the rest stays in Kafka as lag.
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, c.maxConcurrentBatches());
+    if (!c.instanceId().isEmpty()) {
+      p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, c.instanceId());
+    }
+    p.putAll(c.consumerOverrides());
+    return p;
+  }
+
+  private static Properties producerProps(WorkerConfig c, String instance) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, instance + "-replies");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    if (c.exactlyOnce()) {
+      // Fencing comes from the consumer group metadata (KIP-447), so the id only needs to be
+      // stable per instance; a random suffix for dynamic members is fine.
+      p.put(
+          ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+          Topics.workerGroup(c.deployment()) + "-" + instance);
+    }
+    p.putAll(c.producerOverrides());
+    return p;
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public String instance() {
+    return instance;
+  }
+
+  public WorkerConfig config() {
+    return config;
+  }
+
+  /** Subscribed, not stopping, not failed, and the function reports up. */
+  public boolean ready() {
+    return readiness().up();
+  }
+
+  /** Whether the loop thread has ended (closed, halted or failed). */
+  public boolean terminated() {
+    return !thread.isAlive();
+  }
+
+  /** The error that stopped the worker, or null. */
+  public Throwable failure() {
+    return loop.failure();
+  }
+
+  /** Waits until the loop thread ends. */
+  public void awaitTermination() throws InterruptedException {
+    thread.join();
+  }
+
+  private Health liveness() {
+    Throwable f = loop.failure();
+    return f == null
+        ? Health.up(Map.of("instance", instance))
+        : Health.down(Map.of("instance", instance, "error", f.toString()));
+  }
+
+  private Health readiness() {
+    FunctionHealth fh;
+    try {
+      fh = function.health();
+    } catch (RuntimeException e) {
+      fh = FunctionHealth.down(e.toString());
+    }
+    boolean up = loop.running() && fh.up();
+    Map<String, Object> details =
+        Map.of(
+            "instance", instance,
+            "deployment", config.deployment(),
+            "consuming", loop.running(),
+            "function", fh.detail());
+    return up ? Health.up(details) : Health.down(details);
+  }
+
+  /**
+   * Graceful stop: no new batches, in-flight ones finish within {@code
+   * sluice.worker.drain-seconds}, offsets are committed, the group is left, then the function is
+   * closed.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    loop.drain(config.drain());
+    try {
+      thread.join(config.drain().plusSeconds(30).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    finish();
+  }
+
+  /**
+   * Stops at once without draining or committing, as SIGKILL would: in-flight batches are abandoned
+   * and redelivered to the next owner of their partitions. For tests and emergencies.
+   */
+  public void halt() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    loop.halt();
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    finish();
+  }
+
+  private void finish() {
+    try {
+      function.close();
+    } catch (RuntimeException e) {
+      log.warn("worker {}: closing the function failed: {}", instance, e.toString());
+    }
+    if (management != null) {
+      management.close();
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package io.sluice.functions.internal;
+
+import io.sluice.common.config.ConfigDef;
+import io.sluice.common.config.ConfigDef.Type;
+import io.sluice.common.config.SluiceConfig;
+import io.sluice.common.config.Validators;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Every configuration key of a worker, defined once ({@link #definition()}), and the typed,
+ * validated settings read from them ({@link WorkerConfig#from}).
+ *
+ * @param deployment the deployment served ({@code --deployment})
+ * @param function the function's registered name
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param schemaRegistryUrl Schema Registry base URL ({@code mock://scope} in tests)
+ * @param managementPort port of /healthz, /readyz, /metrics; 0 picks one, -1 disables
+ * @param backendUrl model backend base URL
+ * @param backendApiKey backend API key, or empty
+ * @param model model name for the backend, or empty
+ * @param maxConcurrentBatches batches in flight per worker before partitions are paused
+ * @param exactlyOnce transactional consume-process-produce instead of at-least-once
+ * @param instanceId static group membership id, or empty for dynamic membership
+ * @param drain how long a graceful shutdown waits for in-flight batches
+ * @param retry retries of retriable item failures
+ * @param backendTimeout whole-call timeout of backend calls
+ * @param functionParameters {@code sluice.function.*} settings, prefix removed
+ * @param consumerOverrides {@code sluice.kafka.consumer.*} Kafka consumer settings
+ * @param producerOverrides {@code sluice.kafka.producer.*} Kafka producer settings
+ */
+public record WorkerConfig(
+    String deployment,
+    String function,
+    String bootstrapServers,
+    String schemaRegistryUrl,
+    int managementPort,
+    String backendUrl,
+    String backendApiKey,
+    String model,
+    int maxConcurrentBatches,
+    boolean exactlyOnce,
+    String instanceId,
+    Duration drain,
+    Backoff retry,
+    Duration backendTimeout,
+    Map<String, String> functionParameters,
+    Map<String, String> consumerOverrides,
+    Map<String, String> producerOverrides) {
+
+  public static final String BOOTSTRAP_SERVERS = "sluice.kafka.bootstrap-servers";
+  public static final String SCHEMA_REGISTRY_URL = "sluice.schema-registry.url";
+  public static final String MANAGEMENT_PORT = "sluice.management.port";
+  public static final String DEPLOYMENT = "sluice.worker.deployment";
+  public static final String FUNCTION = "sluice.worker.function";
+  public static final String BACKEND_URL = "sluice.worker.backend-url";
+  public static final String BACKEND_API_KEY = "sluice.worker.backend-api-key";
+  public static final String BACKEND_TIMEOUT_MS = "sluice.worker.backend-timeout-ms";
+  public static final String MODEL = "sluice.worker.model";
+  public static final String MAX_CONCURRENT_BATCHES = "sluice.worker.max-concurrent-batches";
+  public static final String DELIVERY = "sluice.worker.delivery";
+  public static final String INSTANCE_ID = "sluice.worker.instance-id";
+  public static final String DRAIN_SECONDS = "sluice.worker.drain-seconds";
+  public static final String RETRY_MAX_ATTEMPTS = "sluice.worker.retry.max-attempts";
+  public static final String RETRY_INITIAL_MS = "sluice.worker.retry.initial-backoff-ms";
+  public static final String RETRY_MAX_MS = "sluice.worker.retry.max-backoff-ms";
+  public static final String FUNCTION_PREFIX = "sluice.function.";
+  public static final String CONSUMER_PREFIX = "sluice.kafka.consumer.";
+  public static final String PRODUCER_PREFIX = "sluice.kafka.producer.";
+
+  public static final String AT_LEAST_ONCE = "at-least-once";
+  public static final String EXACTLY_ONCE = "exactly-once";
+
+  /** The worker's configuration keys: types, defaults, validation and docs. */
+  public static ConfigDef definition() {
+    return new ConfigDef()
+        .define(
+            BOOTSTRAP_SERVERS,
+            Type.STRING,
+            "localhost:9092",
+            Validators.nonEmpty(),
+            "Kafka bootstrap servers.")
+        .define(
+            SCHEMA_REGISTRY_URL,
+            Type.STRING,
+            "http://localhost:8081",
+            Validators.nonEmpty(),
+            "Schema Registry base URL.")
+        .define(
+            MANAGEMENT_PORT,
+            Type.INT,
+            9091,
+            (k, v) -> {
+              if (((Number) v).intValue() != -1) {
+                Validators.port().check(k, v);
+              }
+            },
+            "Port of /healthz, /readyz and /metrics (0 picks a free port, -1 disables).")
+        .define(
+            DEPLOYMENT,
+            Type.STRING,
+            ConfigDef.REQUIRED,
+            (k, v) -> {
+              try {
+                io.sluice.schemas.Topics.checkName("deployment", v.toString());
+              } catch (IllegalArgumentException e) {
+                throw new io.sluice.common.config.ConfigException(k, v, e.getMessage());
+              }
+            },
+            "The deployment served; consumes sluice.batches.<deployment> in group"
+                + " sluice.fn.<deployment>. Set by --deployment.")
+        .define(
+            FUNCTION,
+            Type.STRING,
+            "llm",
+            Validators.nonEmpty(),
+            "Name of the function to run (a FunctionProvider found by ServiceLoader): llm,"
+                + " preprocess, sentiment, summarize, or your own.")
+        .define(
+            BACKEND_URL,
+            Type.STRING,
+            "http://localhost:8000",
+            Validators.nonEmpty(),
+            "Base URL of the model backend (the vLLM sidecar).")
+        .define(BACKEND_API_KEY, Type.PASSWORD, "", "API key sent to the backend, if any.")
+        .define(
+            BACKEND_TIMEOUT_MS,
+            Type.INT,
+            120000,
+            Validators.atLeast(1),
+            "Whole-call timeout of one backend call.")
+        .define(MODEL, Type.STRING, "", "Model name sent to the backend (empty: backend default).")
+        .define(
+            MAX_CONCURRENT_BATCHES,
+            Type.INT,
+            4,
+            Validators.atLeast(1),
+            "Batches processed at once per worker; partitions are paused while full.")
+        .define(
+            DELIVERY,
+            Type.STRING,
+            AT_LEAST_ONCE,
+            Validators.oneOf(AT_LEAST_ONCE, EXACTLY_ONCE),
+            "at-least-once (offsets committed after replies are acked) or exactly-once"
+                + " (replies and offsets in one Kafka transaction).")
+        .define(
+            INSTANCE_ID,
+            Type.STRING,
+            "",
+            "Static group membership id (group.instance.id), e.g. the pod name; empty for"
+                + " dynamic membership.")
+        .define(
+            DRAIN_SECONDS,
+            Type.INT,
+            30,
+            Validators.atLeast(0),
+            "Seconds a graceful shutdown waits for in-flight batches before leaving the group.")
+        .define(
+            RETRY_MAX_ATTEMPTS,
+            Type.INT,
+            3,
+            Validators.atLeast(1),
+            "Tries per item (first included) for retriable failures.")
+        .define(
+            RETRY_INITIAL_MS,
+            Type.INT,
+            200,
+            Validators.atLeast(0),
+            "Backoff before the first retry; doubles per retry, with jitter.")
+        .define(RETRY_MAX_MS, Type.INT, 5000, Validators.atLeast(0), "Upper bound of one backoff.")
+        .allowPrefix(FUNCTION_PREFIX)
+        .allowPrefix(CONSUMER_PREFIX)
+        .allowPrefix(PRODUCER_PREFIX);
+  }
+
+  /** The typed settings of validated configuration. */
+  public static WorkerConfig from(SluiceConfig c) {
+    int initial = c.getInt(RETRY_INITIAL_MS);
+    int max = Math.max(initial, c.getInt(RETRY_MAX_MS));
+    return new WorkerConfig(
+        c.getString(DEPLOYMENT),
+        c.getString(FUNCTION),
+        c.getString(BOOTSTRAP_SERVERS),
+        c.getString(SCHEMA_REGISTRY_URL),
+        c.getInt(MANAGEMENT_PORT),
+        c.getString(BACKEND_URL),
+        c.getString(BACKEND_API_KEY),
+        c.getString(MODEL),
+        c.getInt(MAX_CONCURRENT_BATCHES),
+        EXACTLY_ONCE.equals(c.getString(DELIVERY)),
+        c.getString(INSTANCE_ID),
+        Duration.ofSeconds(c.getInt(DRAIN_SECONDS)),
+        new Backoff(
+            c.getInt(RETRY_MAX_ATTEMPTS), Duration.ofMillis(initial), Duration.ofMillis(max)),
+        Duration.ofMillis(c.getInt(BACKEND_TIMEOUT_MS)),
+        c.withPrefix(FUNCTION_PREFIX),
+        c.withPrefix(CONSUMER_PREFIX),
+        c.withPrefix(PRODUCER_PREFIX));
+  }
+
+  /** Parses raw key/values (tests, the dev stack) with the worker's definition. */
+  public static WorkerConfig of(Map<String, String> raw) {
+    return from(definition().parse(raw));
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerConfig[deployment="
+        + deployment
+        + ", function="
+        + function
+        + ", bootstrapServers="
+        + bootstrapServers
+        + ", schemaRegistryUrl="
+        + schemaRegistryUrl
+        + ", backendUrl="
+        + backendUrl
+        + ", backendApiKey="
+        + (backendApiKey.isEmpty() ? "" : "[redacted]")
+        + ", maxConcurrentBatches="
+        + maxConcurrentBatches
+        + ", exactlyOnce="
+        + exactlyOnce
+        + ", drain="
+        + drain
+        + ", retry="
+        + retry
+        + "]";
+  }
+}

@@ -1,0 +1,386 @@
+package io.sluice.functions.internal.runtime;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consume-execute-reply loop of one worker, on one thread that owns the consumer.
+ *
+ * <p>Records are handed to a pool of {@code maxConcurrent} threads; while that many are in flight
+ * (or fetched and waiting), every assigned partition is paused, so a slow backend builds consumer
+ * lag for the autoscaler instead of memory here. A partition's offset is committed only over a
+ * contiguous run of finished records:
+ *
+ * <ul>
+ *   <li>at-least-once: a record is finished when every reply and dead letter it produced was
+ *       acknowledged by the broker;
+ *   <li>exactly-once: the poll thread writes a finished run's records and its offsets in one
+ *       transaction ({@code sendOffsetsToTransaction} with the group metadata).
+ * </ul>
+ *
+ * <p>{@link #drain} stops fetching, lets in-flight batches finish within the grace period, commits,
+ * and leaves the group; {@link #halt} stops at once without committing, as SIGKILL would.
+ */
+public final class WorkerLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerLoop.class);
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final String name;
+  private final String topic;
+  private final Consumer<byte[], byte[]> consumer;
+  private final Producer<String, byte[]> producer;
+  private final boolean exactlyOnce;
+  private final BatchProcessor processor;
+  private final ExecutorService pool;
+  private final int maxConcurrent;
+  private final WorkerMetrics metrics;
+
+  private final Deque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
+  private final Map<TopicPartition, PartitionTracker<List<ProducerRecord<String, byte[]>>>>
+      trackers = new HashMap<>();
+  private final Map<TopicPartition, Integer> inflightByPartition = new HashMap<>();
+  private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inflight;
+  private boolean paused;
+
+  private volatile boolean draining;
+  private volatile long drainDeadlineNanos;
+  private volatile boolean halted;
+  private volatile boolean started;
+  private volatile Throwable failure;
+
+  private record Finished(
+      TopicPartition tp, long offset, List<ProducerRecord<String, byte[]>> out, Throwable error) {}
+
+  public WorkerLoop(
+      String name,
+      String topic,
+      Consumer<byte[], byte[]> consumer,
+      Producer<String, byte[]> producer,
+      boolean exactlyOnce,
+      BatchProcessor processor,
+      ExecutorService pool,
+      int maxConcurrent,
+      WorkerMetrics metrics) {
+    this.name = name;
+    this.topic = topic;
+    this.consumer = consumer;
+    this.producer = producer;
+    this.exactlyOnce = exactlyOnce;
+    this.processor = processor;
+    this.pool = pool;
+    this.maxConcurrent = maxConcurrent;
+    this.metrics = metrics;
+    this.inflight = metrics.inflight();
+  }
+
+  /** Whether the loop subscribed and runs, and is not stopping. */
+  public boolean running() {
+    return started && !draining && !halted && failure == null;
+  }
+
+  /** The error that stopped the loop, or null. */
+  public Throwable failure() {
+    return failure;
+  }
+
+  /** Asks for a graceful stop within {@code grace}; returns immediately. */
+  public void drain(Duration grace) {
+    drainDeadlineNanos = System.nanoTime() + grace.toNanos();
+    draining = true; // seen by the loop within one poll interval
+  }
+
+  /** Stops at once: no commit, in-flight work abandoned (it will be redelivered). */
+  public void halt() {
+    halted = true;
+    consumer.wakeup();
+  }
+
+  @Override
+  public void run() {
+    try {
+      if (exactlyOnce) {
+        producer.initTransactions();
+      }
+      consumer.subscribe(List.of(topic), new Rebalance());
+      started = true;
+      while (!halted) {
+        handleFinished();
+        if (draining) {
+          // Not started, so never committed: redelivered to whoever takes the partition over.
+          fetched.clear();
+          if (inflight.get() == 0 || System.nanoTime() > drainDeadlineNanos) {
+            break;
+          }
+        } else {
+          startFetched();
+        }
+        pauseOrResume();
+        try {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            trackers.computeIfAbsent(tp, k -> new PartitionTracker<>()).fetched(r.offset());
+            fetched.add(r);
+          }
+        } catch (WakeupException e) {
+          // drain() or halt() asked us to look at the flags now.
+        }
+      }
+      if (!halted) {
+        handleFinished();
+        if (inflight.get() > 0) {
+          log.warn(
+              "{}: {} batch(es) still running after the grace period; not committed",
+              name,
+              inflight.get());
+        }
+        commitSync();
+      }
+    } catch (Throwable t) {
+      failure = t;
+      log.error("{}: worker loop failed; stopping without committing further", name, t);
+    } finally {
+      pool.shutdownNow();
+      closeQuietly(halted || failure != null);
+    }
+  }
+
+  private void closeQuietly(boolean abrupt) {
+    try {
+      if (abrupt) {
+        producer.close(Duration.ZERO);
+      } else {
+        producer.close(Duration.ofSeconds(10));
+      }
+    } catch (RuntimeException e) {
+      log.warn("{}: closing producer: {}", name, e.toString());
+    }
+    try {
+      consumer.close(
+          org.apache.kafka.clients.consumer.CloseOptions.timeout(
+              abrupt ? Duration.ZERO : Duration.ofSeconds(10)));
+    } catch (RuntimeException e) {
+      log.warn("{}: closing consumer: {}", name, e.toString());
+    }
+    log.info("{}: stopped{}", name, abrupt ? " abruptly" : "");
+  }
+
+  private void startFetched() {
+    while (inflight.get() < maxConcurrent && !fetched.isEmpty()) {
+      ConsumerRecord<byte[], byte[]> r = fetched.poll();
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      inflight.incrementAndGet();
+      inflightByPartition.merge(tp, 1, Integer::sum);
+      pool.execute(() -> execute(tp, r));
+    }
+  }
+
+  private void execute(TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    List<ProducerRecord<String, byte[]>> chunksForTx = new ArrayList<>();
+    try {
+      List<ProducerRecord<String, byte[]>> out =
+          processor.process(
+              r,
+              chunk -> {
+                if (exactlyOnce) {
+                  synchronized (chunksForTx) {
+                    chunksForTx.add(chunk);
+                  }
+                } else {
+                  acks.add(producer.send(chunk));
+                }
+              });
+      if (exactlyOnce) {
+        List<ProducerRecord<String, byte[]>> all = new ArrayList<>(chunksForTx);
+        all.addAll(out);
+        finished.add(new Finished(tp, r.offset(), all, null));
+      } else {
+        for (ProducerRecord<String, byte[]> rec : out) {
+          acks.add(producer.send(rec));
+        }
+        for (Future<RecordMetadata> ack : acks) {
+          ack.get(); // the producer's delivery.timeout.ms bounds this
+        }
+        finished.add(new Finished(tp, r.offset(), List.of(), null));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finished.add(new Finished(tp, r.offset(), List.of(), e));
+    } catch (ExecutionException | RuntimeException e) {
+      finished.add(new Finished(tp, r.offset(), List.of(), e));
+    } finally {
+      // No consumer.wakeup() here: it would abort whatever blocking call the poll thread makes
+      // next (a commitSync, say); the short poll interval bounds the delay instead.
+      inflight.decrementAndGet();
+    }
+  }
+
+  private void handleFinished() {
+    Set<TopicPartition> touched = new HashSet<>();
+    Finished f;
+    while ((f = finished.poll()) != null) {
+      inflightByPartition.computeIfPresent(f.tp(), (k, n) -> n <= 1 ? null : n - 1);
+      if (f.error() != null) {
+        if (halted || draining && f.error() instanceof InterruptedException) {
+          continue; // abandoned on purpose; redelivered after restart
+        }
+        // Replies could not be written (the broker kept refusing): committing past this record
+        // would lose it, so stop here and let the restart redeliver it.
+        throw new IllegalStateException(
+            "cannot write the results of " + f.tp() + "@" + f.offset(), f.error());
+      }
+      PartitionTracker<List<ProducerRecord<String, byte[]>>> t = trackers.get(f.tp());
+      if (t != null) {
+        t.finished(f.offset(), f.out());
+        touched.add(f.tp());
+      }
+    }
+    if (!touched.isEmpty()) {
+      commit(touched, false);
+    }
+  }
+
+  /** Commits the contiguous finished prefix of each partition (async unless {@code sync}). */
+  private void commit(Collection<TopicPartition> partitions, boolean sync) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    List<ProducerRecord<String, byte[]>> txRecords = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      PartitionTracker<List<ProducerRecord<String, byte[]>>> t = trackers.get(tp);
+      if (t == null) {
+        continue;
+      }
+      List<List<ProducerRecord<String, byte[]>>> outs = t.takeContiguous();
+      if (!outs.isEmpty()) {
+        offsets.put(tp, new OffsetAndMetadata(t.commitPosition()));
+        outs.forEach(txRecords::addAll);
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    if (exactlyOnce) {
+      producer.beginTransaction();
+      for (ProducerRecord<String, byte[]> rec : txRecords) {
+        producer.send(rec);
+      }
+      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      producer.commitTransaction(); // any failure is fatal: the restart resumes from the last tx
+    } else if (sync) {
+      consumer.commitSync(offsets);
+    } else {
+      consumer.commitAsync(
+          offsets,
+          (o, e) -> {
+            if (e != null) {
+              log.warn(
+                  "{}: async commit failed (a later commit covers it): {}", name, e.toString());
+            }
+          });
+    }
+  }
+
+  private void commitSync() {
+    commit(new ArrayList<>(trackers.keySet()), true);
+  }
+
+  private void pauseOrResume() {
+    Set<TopicPartition> assigned = consumer.assignment();
+    boolean full = draining || inflight.get() + fetched.size() >= maxConcurrent;
+    if (full && !assigned.isEmpty()) {
+      consumer.pause(assigned);
+      paused = true;
+    } else if (!full && paused) {
+      consumer.resume(assigned);
+      paused = false;
+    }
+  }
+
+  /** Cooperative rebalancing: finish and commit what was revoked; forget what was lost. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty() || halted) {
+        return;
+      }
+      removeFetched(partitions);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (partitions.stream().anyMatch(tp -> inflightByPartition.containsKey(tp))
+          && System.nanoTime() < deadline
+          && !halted) {
+        waitForFinish();
+        handleFinished();
+      }
+      commit(partitions, true);
+      partitions.forEach(trackers::remove);
+      partitions.forEach(inflightByPartition::remove);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      removeFetched(partitions);
+      partitions.forEach(trackers::remove);
+      partitions.forEach(inflightByPartition::remove);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (paused && !partitions.isEmpty()) {
+        consumer.pause(partitions); // stay consistent until the loop re-evaluates
+      }
+    }
+
+    private void removeFetched(Collection<TopicPartition> partitions) {
+      Iterator<ConsumerRecord<byte[], byte[]>> it = fetched.iterator();
+      while (it.hasNext()) {
+        ConsumerRecord<byte[], byte[]> r = it.next();
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (partitions.contains(tp)) {
+          it.remove();
+          PartitionTracker<?> t = trackers.get(tp);
+          if (t != null) {
+            t.forget(r.offset());
+          }
+        }
+      }
+    }
+  }
+
+  private void waitForFinish() {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    while (finished.isEmpty() && System.nanoTime() < until) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}
