@@ -1,0 +1,218 @@
+package io.sluice.loadtest.bridge;
+
+import io.sluice.avro.RouteConfig;
+import io.sluice.avro.Variant;
+import io.sluice.bridge.BridgeConfig;
+import io.sluice.bridge.BridgeServer;
+import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.schemas.Topics;
+import io.sluice.schemas.serde.AvroSerde;
+import io.sluice.schemas.serde.SerdeConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * What the HTTP bridge adds to a call: in one run, the same small JSON body is sent (a) straight
+ * to an HTTP echo backend and (b) through the bridge, Kafka, an echo consumer that calls that same
+ * backend, and Kafka back. Prints p50/p90/p99 of both and their difference (one request in flight,
+ * interleaved so both see the same machine), then closed-loop throughput through the bridge. No
+ * router, so no batch wait; producers use linger.ms=0.
+ *
+ * <pre>
+ * ./mvnw -q -pl load-tests -am install -DskipTests
+ * java -cp "$(cat load-tests/target/classpath.txt)" ...   (see bridge/README.md)
+ * </pre>
+ */
+@Command(
+    name = "bridge-overhead",
+    mixinStandardHelpOptions = true,
+    description = "Bridge round trip through Kafka vs a direct HTTP call to the same backend.")
+public final class BridgeOverheadBenchmark implements Callable<Integer> {
+  private static final String APP = "bench-echo";
+  private static final String BODY = "{\"text\":\"the quick brown fox jumps over the lazy dog\"}";
+
+  @Option(names = "--warmup", defaultValue = "1000", description = "Warm-up calls of each kind.")
+  int warmup;
+
+  @Option(names = "--requests", defaultValue = "3000", description = "Measured calls of each kind.")
+  int requests;
+
+  @Option(
+      names = "--concurrency",
+      defaultValue = "32",
+      description = "Callers in the throughput phase.")
+  int concurrency;
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "10",
+      description = "Length of each throughput phase.")
+  int seconds;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BridgeOverheadBenchmark()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    String registry = "mock://bridge-bench";
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
+      String bootstrap = broker.bootstrapServers();
+      broker.createTopics(
+          new NewTopic(Topics.ROUTES, 1, (short) 1), new NewTopic(Topics.requests(APP), 4, (short) 1));
+      publishRoute(bootstrap, registry);
+      BridgeConfig config = BridgeConfig.defaults().withPort(0).withKafka(bootstrap, registry);
+      try (EchoPath path = new EchoPath(bootstrap, registry, APP);
+          BridgeServer bridge = BridgeServer.builder(config).build().start()) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(bridge.ready() && path.assigned()) && System.nanoTime() < until) {
+          Thread.sleep(50);
+        }
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest direct =
+            HttpRequest.newBuilder(path.backendUri())
+                .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                .build();
+        HttpRequest viaBridge =
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + bridge.port() + "/v1/apps/" + APP + "/infer"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"input\":" + BODY + "}"))
+                .build();
+
+        Histogram d = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
+        Histogram b = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
+        for (int i = 0; i < warmup; i++) {
+          call(http, direct, null);
+          call(http, viaBridge, null);
+        }
+        for (int i = 0; i < requests; i++) {
+          call(http, direct, d);
+          call(http, viaBridge, b);
+        }
+        double directRps = throughput(http, direct);
+        double bridgeRps = throughput(http, viaBridge);
+        print(d, b, directRps, bridgeRps);
+      }
+    }
+    return 0;
+  }
+
+  private static void publishRoute(String bootstrap, String registry) throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    var serializer = AvroSerde.of(RouteConfig.class, SerdeConfig.of(registry), false).serializer();
+    RouteConfig rc =
+        RouteConfig.newBuilder()
+            .setApp(APP)
+            .setVariants(List.of(Variant.newBuilder().setName("a").setDeployment("echo").build()))
+            .setUpdatedAtMs(Instant.now())
+            .build();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      producer
+          .send(new ProducerRecord<>(Topics.ROUTES, APP, serializer.serialize(Topics.ROUTES, rc)))
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void call(HttpClient http, HttpRequest r, Histogram h) throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
+    long micros = (System.nanoTime() - start) / 1000;
+    if (res.statusCode() != 200) {
+      throw new IllegalStateException("HTTP " + res.statusCode() + ": " + res.body());
+    }
+    if (h != null) {
+      h.recordValue(Math.min(micros, h.getHighestTrackableValue()));
+    }
+  }
+
+  /** Closed loop: {@code concurrency} callers for {@code seconds}; completed calls per second. */
+  private double throughput(HttpClient http, HttpRequest r) throws Exception {
+    AtomicLong done = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int i = 0; i < concurrency; i++) {
+        fs.add(
+            pool.submit(
+                () -> {
+                  while (System.nanoTime() < end) {
+                    call(http, r, null);
+                    done.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : fs) {
+        f.get(seconds + 60L, TimeUnit.SECONDS);
+      }
+      return done.get() / ((System.nanoTime() - start) / 1e9);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void print(Histogram d, Histogram b, double directRps, double bridgeRps) {
+    String cpu = Runtime.getRuntime().availableProcessors() + " cpus";
+    System.out.printf(
+        Locale.ROOT,
+        "%nBridge overhead (%d calls each, 1 in flight, after %d warm-up; %s, %s %s, Java %s)%n",
+        requests, warmup, cpu, System.getProperty("os.name"), System.getProperty("os.arch"),
+        System.getProperty("java.version"));
+    System.out.printf(Locale.ROOT, "%-26s %9s %9s %9s %9s%n", "", "p50 ms", "p90 ms", "p99 ms",
+        "max ms");
+    row("direct HTTP to backend", d);
+    row("bridge -> Kafka -> backend", b);
+    System.out.printf(
+        Locale.ROOT,
+        "%-26s %9.2f %9.2f %9.2f%n",
+        "added by bridge + Kafka",
+        ms(b, 50) - ms(d, 50),
+        ms(b, 90) - ms(d, 90),
+        ms(b, 99) - ms(d, 99));
+    System.out.printf(
+        Locale.ROOT,
+        "%nThroughput, %d closed-loop callers for %d s: direct %.0f req/s, bridge %.0f req/s%n",
+        concurrency, seconds, directRps, bridgeRps);
+  }
+
+  private static void row(String name, Histogram h) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-26s %9.2f %9.2f %9.2f %9.2f%n",
+        name, ms(h, 50), ms(h, 90), ms(h, 99), h.getMaxValue() / 1000.0);
+  }
+
+  private static double ms(Histogram h, double percentile) {
+    return h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+}
