@@ -35,8 +35,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * What the HTTP bridge adds to a call: in one run, the same small JSON body is sent (a) straight
- * to an HTTP echo backend and (b) through the bridge, Kafka, an echo consumer that calls that same
+ * What the HTTP bridge adds to a call: in one run, the same small JSON body is sent (a) straight to
+ * an HTTP echo backend and (b) through the bridge, Kafka, an echo consumer that calls that same
  * backend, and Kafka back. Prints p50/p90/p99 of both and their difference (one request in flight,
  * interleaved so both see the same machine), then closed-loop throughput through the bridge. No
  * router, so no batch wait; producers use linger.ms=0.
@@ -82,7 +82,8 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
       String bootstrap = broker.bootstrapServers();
       broker.createTopics(
-          new NewTopic(Topics.ROUTES, 1, (short) 1), new NewTopic(Topics.requests(APP), 4, (short) 1));
+          new NewTopic(Topics.ROUTES, 1, (short) 1),
+          new NewTopic(Topics.requests(APP), 4, (short) 1));
       publishRoute(bootstrap, registry);
       BridgeConfig config = BridgeConfig.defaults().withPort(0).withKafka(bootstrap, registry);
       try (EchoPath path = new EchoPath(bootstrap, registry, APP);
@@ -185,10 +186,14 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
     System.out.printf(
         Locale.ROOT,
         "%nBridge overhead (%d calls each, 1 in flight, after %d warm-up; %s, %s %s, Java %s)%n",
-        requests, warmup, cpu, System.getProperty("os.name"), System.getProperty("os.arch"),
+        requests,
+        warmup,
+        cpu,
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"),
         System.getProperty("java.version"));
-    System.out.printf(Locale.ROOT, "%-26s %9s %9s %9s %9s%n", "", "p50 ms", "p90 ms", "p99 ms",
-        "max ms");
+    System.out.printf(
+        Locale.ROOT, "%-26s %9s %9s %9s %9s%n", "", "p50 ms", "p90 ms", "p99 ms", "max ms");
     row("direct HTTP to backend", d);
     row("bridge -> Kafka -> backend", b);
     System.out.printf(
@@ -201,18 +206,24 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
     System.out.printf(
         Locale.ROOT,
         "%nThroughput, %d closed-loop callers for %d s: direct %.0f req/s, bridge %.0f req/s%n",
-        concurrency, seconds, directRps, bridgeRps);
+        concurrency,
+        seconds,
+        directRps,
+        bridgeRps);
   }
 
   private static void row(String name, Histogram h) {
     System.out.printf(
         Locale.ROOT,
         "%-26s %9.2f %9.2f %9.2f %9.2f%n",
-        name, ms(h, 50), ms(h, 90), ms(h, 99), h.getMaxValue() / 1000.0);
+        name,
+        ms(h, 50),
+        ms(h, 90),
+        ms(h, 99),
+        h.getMaxValue() / 1000.0);
   }
 
   private static double ms(Histogram h, double percentile) {
     return h.getValueAtPercentile(percentile) / 1000.0;
   }
-
 }

@@ -166,12 +166,16 @@ final class EchoPath implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     consumer.wakeup();
-    loop.join(5_000);
-    callers.shutdownNow();
-    callers.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      loop.join(5_000);
+      callers.shutdownNow();
+      callers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     producer.close(Duration.ofSeconds(2));
     backend.stop(0);
     backendPool.shutdownNow();
