@@ -97,10 +97,11 @@ public final class OpenLoopGenerator {
         schedule.advance();
         offset = schedule.peek();
       }
-      maxBacklog = Math.max(maxBacklog, backlog.size());
       while (!backlog.isEmpty() && inFlight.get() < cap) {
         send(backlog.poll(), stats);
       }
+      // What is left could not be sent on time for want of a concurrency slot.
+      maxBacklog = Math.max(maxBacklog, backlog.size());
       maxInFlight = Math.max(maxInFlight, inFlight.get());
       now = clock.nanoTime();
       while (now >= nextSample) {

@@ -1,0 +1,379 @@
+package io.sluice.loadtest.cli;
+
+import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.loadtest.entry.BatchJobTarget;
+import io.sluice.loadtest.entry.ConsumerGroupGauges;
+import io.sluice.loadtest.entry.EchoReplier;
+import io.sluice.loadtest.entry.HttpTarget;
+import io.sluice.loadtest.entry.KafkaTarget;
+import io.sluice.loadtest.generator.Gauges;
+import io.sluice.loadtest.generator.GeneratorSettings;
+import io.sluice.loadtest.generator.InputKind;
+import io.sluice.loadtest.generator.Target;
+import io.sluice.loadtest.report.HtmlReport;
+import io.sluice.loadtest.report.JsonReport;
+import io.sluice.loadtest.report.ProgressBar;
+import io.sluice.loadtest.report.RunResult;
+import io.sluice.loadtest.report.Summary;
+import io.sluice.loadtest.scenario.Scenario;
+import io.sluice.loadtest.scenario.ScenarioRunner;
+import io.sluice.loadtest.scenario.Scenarios;
+import io.sluice.schemas.Topics;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.NewTopic;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code load}: runs open-loop load against Sluice and writes a JSON and a self-contained HTML
+ * report. Either named scenarios ({@code --scenario standard} runs them all) or one custom run from
+ * the flags.
+ */
+@Command(
+    name = "load",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Open-loop load generator for Sluice (latency from intended send time, HdrHistogram).",
+      "Runs --scenario NAME... (or 'standard' for all of "
+          + "steady, burst, ab-sticky,"
+          + " priority-mix, large-payload), or else one custom run from --app/--rate/...",
+      "Writes <out>/results.json and <out>/report.html (also kept with a timestamp)."
+    })
+public final class LoadTestCommand implements Callable<Integer> {
+  @Option(
+      names = "--scenario",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "Scenario(s) to run: standard, steady, burst, ab-sticky, priority-mix,"
+              + " large-payload. Without it, one custom run from the flags below.")
+  List<String> scenarios = new ArrayList<>();
+
+  @Option(
+      names = "--entry",
+      defaultValue = "kafka",
+      description =
+          "Entry path: kafka (Avro to sluice.requests.<app>), http (bridge"
+              + " /v1/apps/{app}/infer), http-async (Prefer: respond-async + long-poll), batch"
+              + " (not available: the bridge has no batch-job API). Default: ${DEFAULT-VALUE}.")
+  String entry;
+
+  @Option(
+      names = "--bootstrap-servers",
+      defaultValue = "${env:SLUICE_KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
+      description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+  String bootstrapServers;
+
+  @Option(
+      names = "--schema-registry",
+      defaultValue = "${env:SLUICE_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
+      description = "Schema Registry URL. Default: ${DEFAULT-VALUE}.")
+  String registryUrl;
+
+  @Option(
+      names = "--bridge-url",
+      defaultValue = "http://localhost:8080",
+      description = "Bridge base URL. Default: ${DEFAULT-VALUE}.")
+  String bridgeUrl;
+
+  @Option(names = "--api-key", description = "Bearer API key for the bridge, if it needs one.")
+  String apiKey;
+
+  @Option(names = "--app", defaultValue = "sentiment", description = "App (custom run).")
+  String app;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "20",
+      description = "Arrivals per second (custom run). Default: ${DEFAULT-VALUE}.")
+  double rate;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description = "Measured duration (custom run). Default: ${DEFAULT-VALUE}.")
+  Duration duration;
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "Warm-up before the measured window (custom run). Default: ${DEFAULT-VALUE}.")
+  Duration warmup;
+
+  @Option(
+      names = "--payload-bytes",
+      defaultValue = "256",
+      description = "Input text size in bytes (custom run). Default: ${DEFAULT-VALUE}.")
+  int payloadBytes;
+
+  @Option(
+      names = "--keys",
+      defaultValue = "uniform:1000",
+      description =
+          "Key distribution: none, uniform:N, zipf:N[:S], fixed:N (custom run)."
+              + " Default: ${DEFAULT-VALUE}.")
+  String keys;
+
+  @Option(
+      names = "--concurrency",
+      defaultValue = "1000",
+      description =
+          "Most requests in flight; more wait in a counted backlog. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int concurrency;
+
+  @Option(
+      names = "--bulk-fraction",
+      defaultValue = "0",
+      description =
+          "Share of BULK-priority requests, 0..1 (custom run). Default: ${DEFAULT-VALUE}.")
+  double bulkFraction;
+
+  @Option(
+      names = "--input",
+      description = "chat, prompt or json. Default: chat for apps named chat*, else json.")
+  String input;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description = "Per-request timeout (also the request deadline). Default: ${DEFAULT-VALUE}.")
+  Duration timeout;
+
+  @Option(
+      names = "--deployments",
+      split = ",",
+      description = "Deployments whose replicas and lag to sample (custom run).")
+  List<String> deployments = new ArrayList<>();
+
+  @Option(
+      names = "--rate-scale",
+      defaultValue = "1.0",
+      description = "Multiplies every scenario rate. Default: ${DEFAULT-VALUE}.")
+  double rateScale;
+
+  @Option(
+      names = "--out",
+      defaultValue = "target/load-report",
+      description = "Report directory. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(
+      names = "--embedded-echo",
+      description =
+          "Run against an in-JVM Kafka broker and an EchoReplier that answers every"
+              + " request at once, NOT Sluice: measures the harness and a bare Kafka round trip.")
+  boolean embeddedEcho;
+
+  @Option(names = "--no-progress", description = "No progress line on the console.")
+  boolean noProgress;
+
+  PrintStream stdout = System.out;
+  PrintStream stderr = System.err;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Scenario> runs = plan();
+    if (entry.equalsIgnoreCase("batch")) {
+      BatchJobTarget.create();
+    }
+    List<AutoCloseable> resources = new ArrayList<>();
+    List<RunResult> results = new ArrayList<>();
+    String kafka = bootstrapServers;
+    String registry = registryUrl;
+    List<String> notes = new ArrayList<>();
+    try {
+      if (embeddedEcho) {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).build().start();
+        resources.add(0, broker);
+        kafka = broker.bootstrapServers();
+        registry = "mock://sluice-loadtest-echo";
+        Set<String> apps = new LinkedHashSet<>();
+        runs.forEach(s -> apps.add(s.settings().app()));
+        List<NewTopic> topics = new ArrayList<>();
+        apps.forEach(a -> topics.add(new NewTopic(Topics.requests(a), 3, (short) 1)));
+        broker.createTopics(topics);
+        for (String a : apps) {
+          resources.add(0, new EchoReplier(kafka, registry, a, "sluice-loadtest-echo-" + a));
+        }
+        notes.add(
+            "Embedded echo: an in-JVM broker and an EchoReplier that answers at once. This"
+                + " measures the generator and a bare Kafka round trip, not Sluice.");
+        if (!entry.equalsIgnoreCase("kafka")) {
+          throw new IllegalArgumentException("--embedded-echo works with --entry kafka only");
+        }
+      }
+      for (Scenario sc : runs) {
+        results.add(runOne(sc, kafka, registry, notes));
+      }
+    } finally {
+      for (AutoCloseable r : resources) {
+        r.close();
+      }
+    }
+    String now = Instant.now().toString();
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now());
+    Path json = JsonReport.write(out.resolve("results-" + stamp + ".json"), results, now);
+    Path html = HtmlReport.write(out.resolve("report-" + stamp + ".html"), results, now);
+    Files.copy(json, out.resolve("results.json"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(html, out.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING);
+    stdout.println(table(results));
+    stdout.println("Results: " + json.toAbsolutePath());
+    stdout.println("Report:  " + html.toAbsolutePath());
+    return results.stream().allMatch(r -> r.summary().ok() > 0) ? 0 : 2;
+  }
+
+  /** The scenarios to run, or one custom run from the flags. */
+  List<Scenario> plan() {
+    if (!scenarios.isEmpty()) {
+      List<Scenario> list = new ArrayList<>();
+      for (String n : scenarios) {
+        if (n.equalsIgnoreCase("standard")) {
+          list.addAll(Scenarios.standard(rateScale));
+        } else {
+          list.add(Scenarios.byName(n, rateScale));
+        }
+      }
+      return list.stream().map(this::withTimeout).toList();
+    }
+    InputKind kind =
+        input == null
+            ? InputKind.defaultFor(app)
+            : InputKind.valueOf(input.toUpperCase(Locale.ROOT));
+    GeneratorSettings s =
+        GeneratorSettings.steady(app, rate, duration, warmup)
+            .withPayloadBytes(payloadBytes)
+            .withKeys(keys)
+            .withConcurrencyLimit(concurrency)
+            .withBulkFraction(bulkFraction)
+            .withInputKind(kind);
+    return List.of(
+        withTimeout(
+            new Scenario("custom", "A custom run from command-line flags.", s, deployments)));
+  }
+
+  private Scenario withTimeout(Scenario sc) {
+    return new Scenario(
+        sc.name(),
+        sc.description(),
+        sc.settings()
+            .withConcurrencyLimit(concurrency)
+            .withTimeouts(timeout, timeout.plusSeconds(1)),
+        sc.deployments());
+  }
+
+  private RunResult runOne(Scenario sc, String kafka, String registry, List<String> baseNotes) {
+    List<String> notes = new ArrayList<>(baseNotes);
+    ConsumerGroupGauges gauges =
+        embeddedEcho || sc.deployments().isEmpty()
+            ? null
+            : new ConsumerGroupGauges(kafka, sc.deployments());
+    ProgressBar bar = new ProgressBar(stderr, sc.name(), !noProgress && System.console() != null);
+    try (Target target = target(sc.settings().app(), kafka, registry)) {
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("entry", entry);
+      RunResult r =
+          ScenarioRunner.run(
+              sc,
+              target,
+              gauges == null ? Gauges.NONE : gauges,
+              noProgress ? io.sluice.loadtest.generator.Progress.NONE : bar,
+              extra,
+              notes);
+      bar.done();
+      if (gauges == null || gauges.lastError() == null) {
+        return r;
+      }
+      List<String> withError = new ArrayList<>(r.notes());
+      withError.add("Replica/lag sampling failed at the end: " + gauges.lastError());
+      return new RunResult(
+          r.scenario(),
+          r.description(),
+          r.target(),
+          r.startedAt(),
+          r.machine(),
+          r.settings(),
+          r.summary(),
+          r.timeline(),
+          withError);
+    } finally {
+      if (gauges != null) {
+        gauges.close();
+      }
+    }
+  }
+
+  private Target target(String app, String kafka, String registry) {
+    switch (entry.toLowerCase(Locale.ROOT)) {
+      case "kafka":
+        return KafkaTarget.start(kafka, registry, app, timeout);
+      case "http":
+        return new HttpTarget(bridgeUrl, app, apiKey, timeout, false, null);
+      case "http-async":
+        return new HttpTarget(bridgeUrl, app, apiKey, timeout, true, null);
+      case "batch":
+        return BatchJobTarget.create();
+      default:
+        throw new IllegalArgumentException(
+            "--entry '" + entry + "' is not allowed: use kafka, http, http-async or batch");
+    }
+  }
+
+  static String table(List<RunResult> results) {
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%-14s %9s %9s %9s %7s %7s %9s %9s %9s %8s%n",
+                "scenario",
+                "intended/s",
+                "sent/s",
+                "ok/s",
+                "errors",
+                "unsent",
+                "p50 ms",
+                "p99 ms",
+                "max ms",
+                "backlog"));
+    for (RunResult r : results) {
+      Summary s = r.summary();
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-14s %9.1f %9.1f %9.1f %7d %7d %9.2f %9.2f %9.2f %8d%n",
+              r.scenario(),
+              s.intendedRate(),
+              s.sendRate(),
+              s.throughput(),
+              s.errors(),
+              s.unsent(),
+              s.latency().p50(),
+              s.latency().p99(),
+              s.latency().max(),
+              s.maxBacklog()));
+    }
+    return sb.toString();
+  }
+}
