@@ -112,7 +112,8 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
         }
         for (int i = 0; i < requests; i++) {
           call(http, direct, d);
-          call(http, viaBridge, b);
+          String body = call(http, viaBridge, b);
+          breakdown(body);
         }
         double directRps = throughput(http, direct);
         double bridgeRps = throughput(http, viaBridge);
@@ -141,7 +142,25 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
     }
   }
 
-  private static void call(HttpClient http, HttpRequest r, Histogram h) throws Exception {
+  private final Histogram toWorker = new Histogram(TimeUnit.SECONDS.toMillis(30), 3);
+  private final Histogram inWorker = new Histogram(TimeUnit.SECONDS.toMillis(30), 3);
+  private final Histogram back = new Histogram(TimeUnit.SECONDS.toMillis(30), 3);
+
+  /** Where the time of one bridge call went, from the reply's timings (ms resolution). */
+  private void breakdown(String body) throws Exception {
+    var t = JSON.readTree(body).get("timings");
+    long created = t.get("createdAtMs").asLong();
+    long started = t.get("startedAtMs").asLong();
+    long finished = t.get("finishedAtMs").asLong();
+    toWorker.recordValue(Math.max(0, started - created));
+    inWorker.recordValue(Math.max(0, finished - started));
+    back.recordValue(Math.max(0, System.currentTimeMillis() - finished));
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private static String call(HttpClient http, HttpRequest r, Histogram h) throws Exception {
     long start = System.nanoTime();
     HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
     long micros = (System.nanoTime() - start) / 1000;
@@ -151,6 +170,7 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
     if (h != null) {
       h.recordValue(Math.min(micros, h.getHighestTrackableValue()));
     }
+    return res.body();
   }
 
   /** Closed loop: {@code concurrency} callers for {@code seconds}; completed calls per second. */
@@ -203,6 +223,18 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
         ms(b, 50) - ms(d, 50),
         ms(b, 90) - ms(d, 90),
         ms(b, 99) - ms(d, 99));
+    System.out.printf(
+        Locale.ROOT,
+        "%nWhere a bridge call's time goes, p50/p99 ms (wall clock, ms resolution):%n"
+            + "  bridge accepted -> echo consumer has it:   %d / %d%n"
+            + "  echo consumer -> backend -> reply built:   %d / %d%n"
+            + "  reply produced -> HTTP response received:  %d / %d%n",
+        toWorker.getValueAtPercentile(50),
+        toWorker.getValueAtPercentile(99),
+        inWorker.getValueAtPercentile(50),
+        inWorker.getValueAtPercentile(99),
+        back.getValueAtPercentile(50),
+        back.getValueAtPercentile(99));
     System.out.printf(
         Locale.ROOT,
         "%nThroughput, %d closed-loop callers for %d s: direct %.0f req/s, bridge %.0f req/s%n",
