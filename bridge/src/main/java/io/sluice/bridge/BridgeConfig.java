@@ -112,7 +112,7 @@ public record BridgeConfig(
               Type.PASSWORD,
               "",
               (k, v) -> ApiKeys.parse(v.toString()),
-              "API keys and the apps each may call: `key1=app1|app2,key2=*`.")
+              "API keys and the apps each may call: comma-separated `key=apps`, apps split by a vertical bar, `*` for all.")
           .define(
               REPLY_TOPIC,
               Type.STRING,
