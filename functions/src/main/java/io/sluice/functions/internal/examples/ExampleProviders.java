@@ -1,0 +1,61 @@
+package io.sluice.functions.internal.examples;
+
+import io.sluice.functions.FunctionProvider;
+import io.sluice.functions.SluiceFunction;
+
+/** ServiceLoader providers of the example functions, one per name. */
+public final class ExampleProviders {
+  private ExampleProviders() {}
+
+  /** {@code llm}: chat and completions on vLLM or the simulator. */
+  public static final class Llm implements FunctionProvider {
+    @Override
+    public String name() {
+      return "llm";
+    }
+
+    @Override
+    public SluiceFunction create() {
+      return new LlmFunction();
+    }
+  }
+
+  /** {@code preprocess}: normalise, tokenise, count. */
+  public static final class Preprocess implements FunctionProvider {
+    @Override
+    public String name() {
+      return "preprocess";
+    }
+
+    @Override
+    public SluiceFunction create() {
+      return new PreprocessFunction();
+    }
+  }
+
+  /** {@code sentiment}: lexicon-based sentiment. */
+  public static final class Sentiment implements FunctionProvider {
+    @Override
+    public String name() {
+      return "sentiment";
+    }
+
+    @Override
+    public SluiceFunction create() {
+      return new SentimentFunction();
+    }
+  }
+
+  /** {@code summarize}: extractive summary. */
+  public static final class Summarize implements FunctionProvider {
+    @Override
+    public String name() {
+      return "summarize";
+    }
+
+    @Override
+    public SluiceFunction create() {
+      return new SummarizeFunction();
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.sluice.functions.internal.examples;
+
+import io.sluice.avro.ChatInput;
+import io.sluice.avro.ChatMessage;
+import io.sluice.avro.CompletionInput;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.avro.SamplingParams;
+import io.sluice.avro.Usage;
+import io.sluice.functions.Batch;
+import io.sluice.functions.FunctionContext;
+import io.sluice.functions.FunctionException;
+import io.sluice.functions.ItemResult;
+import io.sluice.functions.SluiceFunction;
+import io.sluice.functions.internal.Backoff;
+import io.sluice.functions.internal.openai.OpenAiClient;
+import io.sluice.functions.internal.openai.OpenAiClientConfig;
+import io.sluice.functions.internal.openai.OpenAiTypes.ChatResult;
+import io.sluice.functions.internal.openai.OpenAiTypes.Choice;
+import io.sluice.functions.internal.openai.OpenAiTypes.CompletionsResult;
+import io.sluice.functions.internal.openai.OpenAiTypes.Message;
+import io.sluice.functions.internal.openai.OpenAiTypes.Sampling;
+import io.sluice.functions.internal.openai.OpenAiTypes.TokenUsage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code llm}: chat and text completion on vLLM (or the simulator) through {@link OpenAiClient}.
+ * Completion prompts with the same sampling parameters go in one {@code /v1/completions} call; chat
+ * requests are concurrent {@code /v1/chat/completions} calls, streamed over SSE when the request
+ * asked for a stream. For a batched completion call, vLLM reports usage for the whole call: each
+ * item gets its share in proportion to its prompt and output length (documented as apportioned).
+ * Failures are per item and already classified (see {@code BackendException}).
+ */
+public final class LlmFunction implements SluiceFunction {
+  private OpenAiClient client;
+
+  @Override
+  public void open(FunctionContext context) {
+    int timeoutMs = context.intParameter("backend-timeout-ms", 120_000);
+    OpenAiClientConfig config =
+        OpenAiClientConfig.defaults(
+                context.backendUrl(),
+                context.model(),
+                Math.max(8, context.maxConcurrentBatches() * 64))
+            .withApiKey(context.backendApiKey())
+            .withTimeouts(Duration.ofMillis(timeoutMs), Duration.ofMillis(timeoutMs))
+            // One quick retry inside the call (Retry-After honoured); the worker retries the rest.
+            .withRetry(new Backoff(2, Duration.ofMillis(100), Duration.ofSeconds(2)));
+    client = new OpenAiClient(config);
+  }
+
+  /** For tests: a function on a given client. */
+  public static LlmFunction on(OpenAiClient client) {
+    LlmFunction f = new LlmFunction();
+    f.client = client;
+    return f;
+  }
+
+  @Override
+  public List<ItemResult> apply(Batch batch) throws InterruptedException {
+    List<InferenceRequest> requests = batch.requests();
+    List<CompletableFuture<ItemResult>> results = new ArrayList<>(requests.size());
+    Map<Sampling, List<Integer>> completionGroups = new LinkedHashMap<>();
+    for (int i = 0; i < requests.size(); i++) {
+      results.add(new CompletableFuture<>());
+      InferenceRequest r = requests.get(i);
+      if (r.getInput() instanceof CompletionInput c) {
+        completionGroups.computeIfAbsent(sampling(c.getSampling()), k -> new ArrayList<>()).add(i);
+      } else if (r.getInput() instanceof ChatInput chat) {
+        CompletableFuture<ItemResult> slot = results.get(i);
+        chat(batch, r, chat).whenComplete((v, e) -> complete(slot, v, e));
+      } else {
+        results
+            .get(i)
+            .complete(
+                ItemResult.failure(
+                    FunctionException.invalidInput("llm needs chat or completion input")));
+      }
+    }
+    completionGroups.forEach(
+        (sampling, indexes) -> {
+          List<String> prompts =
+              indexes.stream()
+                  .map(i -> ((CompletionInput) requests.get(i).getInput()).getPrompt())
+                  .toList();
+          client
+              .completions(prompts, sampling)
+              .whenComplete(
+                  (res, err) -> {
+                    for (int j = 0; j < indexes.size(); j++) {
+                      CompletableFuture<ItemResult> slot = results.get(indexes.get(j));
+                      try {
+                        if (err != null) {
+                          slot.complete(ItemResult.failure(err));
+                        } else {
+                          Choice c = res.choices().get(j);
+                          slot.complete(
+                              ItemResult.completion(
+                                  c.text(), c.finishReason(), share(res, prompts, j)));
+                        }
+                      } catch (RuntimeException e) {
+                        slot.complete(ItemResult.failure(e));
+                      }
+                    }
+                  });
+        });
+    List<ItemResult> out = new ArrayList<>(results.size());
+    for (CompletableFuture<ItemResult> f : results) {
+      try {
+        out.add(f.get());
+      } catch (java.util.concurrent.ExecutionException e) {
+        out.add(ItemResult.failure(e.getCause()));
+      }
+    }
+    return out;
+  }
+
+  private CompletableFuture<ItemResult> chat(Batch batch, InferenceRequest r, ChatInput chat) {
+    List<Message> messages =
+        chat.getMessages().stream()
+            .map(
+                (ChatMessage m) ->
+                    new Message(
+                        m.getRole().name().toLowerCase(Locale.ROOT), m.getContent(), m.getName()))
+            .toList();
+    Sampling s = sampling(chat.getSampling());
+    CompletableFuture<ChatResult> call =
+        r.getStream()
+            ? client.streamChat(messages, s, delta -> batch.chunks().chunk(r, delta))
+            : client.chat(messages, s);
+    return call.thenApply(c -> ItemResult.chat(c.content(), c.finishReason(), usage(c.usage())));
+  }
+
+  private static void complete(
+      CompletableFuture<ItemResult> slot, ItemResult value, Throwable error) {
+    slot.complete(error == null ? value : ItemResult.failure(error));
+  }
+
+  private static Sampling sampling(SamplingParams p) {
+    if (p == null) {
+      return Sampling.DEFAULT;
+    }
+    return new Sampling(
+        p.getMaxTokens(), p.getTemperature(), p.getTopP(), p.getStop(), p.getSeed());
+  }
+
+  private static Usage usage(TokenUsage u) {
+    return u == null ? null : ItemResult.usage(u.promptTokens(), u.completionTokens());
+  }
+
+  /** Item j's share of a batched call's usage, by prompt length and output length. */
+  static Usage share(CompletionsResult res, List<String> prompts, int j) {
+    TokenUsage u = res.usage();
+    if (u == null) {
+      return null;
+    }
+    if (prompts.size() == 1) {
+      return usage(u);
+    }
+    long promptChars = Math.max(1, prompts.stream().mapToLong(String::length).sum());
+    long outChars = Math.max(1, res.choices().stream().mapToLong(c -> c.text().length()).sum());
+    int p = (int) Math.round(u.promptTokens() * (double) prompts.get(j).length() / promptChars);
+    int c =
+        (int)
+            Math.round(
+                u.completionTokens() * (double) res.choices().get(j).text().length() / outChars);
+    return ItemResult.usage(p, c);
+  }
+
+  @Override
+  public void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+}
