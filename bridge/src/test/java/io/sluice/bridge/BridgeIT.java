@@ -278,6 +278,34 @@ class BridgeIT {
     assertThat(get(http, bridge, "/metrics").body()).contains("sluice_bridge_in_flight");
   }
 
+  @Test
+  void apiKeysAreRequiredAndLimitedToTheirApps() throws Exception {
+    BridgeConfig authed =
+        TestBridges.config(kafka, registry, kafka.uniqueId("auth"))
+            .withAuth(true, ApiKeys.parse("k-sent=" + app + ",k-all=*"));
+    try (BridgeServer b = TestBridges.startReadyWithAuth(authed)) {
+      String infer = "/v1/apps/" + app + "/infer";
+      assertThat(send(http, post(b, infer, "{\"input\": 1}")).statusCode()).isEqualTo(401);
+      assertThat(
+              send(http, post(b, infer, "{\"input\": 1}").header("Authorization", "Bearer nope"))
+                  .statusCode())
+          .isEqualTo(401);
+      assertThat(
+              send(http, post(b, infer, "{\"input\": 1}").header("Authorization", "Bearer k-sent"))
+                  .statusCode())
+          .isEqualTo(200);
+      HttpResponse<String> denied =
+          send(
+              http,
+              post(b, "/v1/completions", "{\"model\": \"" + chat + "\", \"prompt\": \"x\"}")
+                  .header("Authorization", "Bearer k-sent"));
+      assertThat(denied.statusCode()).isEqualTo(403);
+      assertThat(json(denied).at("/error/type").asText()).isEqualTo("permission_error");
+      JsonNode models = json(get(http, b, "/v1/models", "Authorization", "Bearer k-sent"));
+      assertThat(models.get("data").findValuesAsText("id")).containsExactly(app);
+    }
+  }
+
   private static List<String> events(String body) {
     return Arrays.stream(body.split("\n\n"))
         .map(String::trim)

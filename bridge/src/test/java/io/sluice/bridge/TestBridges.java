@@ -70,6 +70,13 @@ final class TestBridges {
     return b;
   }
 
+  /** Like {@link #startReady} for a bridge that requires an API key. */
+  static BridgeServer startReadyWithAuth(BridgeConfig config) {
+    BridgeServer b = BridgeServer.builder(config).build().start();
+    Awaitility.await("bridge ready").atMost(Duration.ofSeconds(60)).until(b::ready);
+    return b;
+  }
+
   private static boolean knows(BridgeServer b, String app) {
     try {
       HttpResponse<String> r = get(client(), b, "/v1/models/" + app);
