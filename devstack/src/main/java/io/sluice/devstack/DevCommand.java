@@ -33,6 +33,12 @@ public final class DevCommand implements Callable<Integer> {
   @Option(names = "--registry-port", defaultValue = "8081", description = "Schema Registry port.")
   int registryPort;
 
+  @Option(
+      names = "--router-port",
+      defaultValue = "9090",
+      description = "Router /healthz, /readyz, /metrics port.")
+  int routerPort;
+
   @Option(names = "--verbose-kafka", description = "Log the broker and Kafka clients at INFO.")
   boolean verboseKafka;
 
@@ -43,7 +49,8 @@ public final class DevCommand implements Callable<Integer> {
       Configurator.setLevel("org.apache.kafka", Level.INFO);
     }
     DevStackSettings settings =
-        new DevStackSettings(dataDir, fresh, host, kafkaPort, registryPort, verboseKafka);
+        new DevStackSettings(
+            dataDir, fresh, host, kafkaPort, registryPort, routerPort, verboseKafka);
     GracefulShutdown shutdown = GracefulShutdown.installed("sluice dev");
     DevStack stack = shutdown.register("dev stack", new DevStack(settings).start());
     System.out.println();

@@ -3,6 +3,8 @@ package io.sluice.devstack;
 import io.sluice.avro.RouteConfig;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.registry.EmbeddedSchemaRegistry;
+import io.sluice.router.RouterApp;
+import io.sluice.router.RouterConfig;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,6 +27,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +43,7 @@ public final class DevStack implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private EmbeddedKafkaBroker broker;
   private EmbeddedSchemaRegistry registry;
+  private RouterApp router;
 
   public DevStack(DevStackSettings settings) {
     this.settings = settings;
@@ -71,13 +76,47 @@ public final class DevStack implements AutoCloseable {
 
     List<RouteConfig> routes = DemoApps.routes();
     broker.createTopics(DemoApps.topicsFor(routes));
+    startRouter();
     if (routesTopicIsEmpty()) {
       publishRoutes(routes); // first run only: later runs keep what `sluice routes set` changed
     } else {
       log.info("route configs kept from the previous run ({})", Topics.ROUTES);
     }
+    awaitRouterRunning(Duration.ofSeconds(60));
     log.info("dev stack up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     return this;
+  }
+
+  private void startRouter() {
+    Map<String, String> raw = new LinkedHashMap<>();
+    raw.put(RouterConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    raw.put(RouterConfig.SCHEMA_REGISTRY_URL, registry.url());
+    raw.put(RouterConfig.STATE_DIR, settings.dataDir().resolve("router-state").toString());
+    raw.put(RouterConfig.MANAGEMENT_HOST, settings.host());
+    raw.put(RouterConfig.MANAGEMENT_PORT, Integer.toString(settings.routerManagementPort()));
+    router = RouterApp.start(RouterConfig.definition().parse(raw));
+    started.add(router);
+    log.info("stream router started (management on port {})", router.managementPort());
+  }
+
+  private void awaitRouterRunning(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (router.state() != KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the router did not reach RUNNING within "
+                + timeout
+                + " (state "
+                + router.state()
+                + ")");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the router", e);
+      }
+    }
   }
 
   /** The endpoints a user needs, in the order they are printed. */
@@ -85,6 +124,8 @@ public final class DevStack implements AutoCloseable {
     Map<String, String> e = new LinkedHashMap<>();
     e.put("Kafka bootstrap", broker.bootstrapServers());
     e.put("Schema Registry", registry.url());
+    e.put(
+        "Router metrics", "http://" + settings.host() + ":" + router.managementPort() + "/metrics");
     return e;
   }
 

@@ -1,5 +1,7 @@
 package io.sluice.devstack;
 
+import io.sluice.router.cli.RouterCommand;
+import io.sluice.router.cli.RoutesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "sluice 0.1.0-SNAPSHOT",
     description = "Serverless model serving on Kafka.",
-    subcommands = {DevCommand.class})
+    subcommands = {DevCommand.class, RouterCommand.class, RoutesCommand.class})
 public final class SluiceCli {
   private SluiceCli() {}
 

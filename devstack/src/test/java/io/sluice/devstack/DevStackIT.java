@@ -1,17 +1,33 @@
 package io.sluice.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.sluice.avro.InferenceBatch;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.avro.JsonInput;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.registry.RestSchemaRegistryClient;
+import io.sluice.schemas.serde.AvroSerde;
+import io.sluice.schemas.serde.SerdeConfig;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +37,7 @@ class DevStackIT {
   @TempDir Path dataDir;
 
   private DevStackSettings settings(boolean fresh) {
-    return new DevStackSettings(dataDir, fresh, "localhost", 0, 0, false);
+    return DevStackSettings.freePorts(dataDir).withFresh(fresh);
   }
 
   @Test
@@ -43,6 +59,7 @@ class DevStackIT {
       }
       assertThat(RestSchemaRegistryClient.builder(stack.registryUrl()).build().subjects())
           .contains(Topics.ROUTES + "-value");
+      assertRouterBatches(stack);
     }
 
     // Same data directory: routes are kept, not published again.
@@ -57,6 +74,48 @@ class DevStackIT {
     try (DevStack fresh = new DevStack(settings(true)).start();
         Admin admin = admin(fresh)) {
       assertThat(routesEnd(admin)).isEqualTo(2);
+    }
+  }
+
+  /** A request to the sentiment app comes out of the router in a batch for its deployment. */
+  private static void assertRouterBatches(DevStack stack) throws Exception {
+    SerdeConfig serde = SerdeConfig.of(stack.registryUrl());
+    Map<String, Object> common = Map.of("bootstrap.servers", stack.bootstrapServers());
+    try (AvroSerde<InferenceRequest> requests = AvroSerde.of(InferenceRequest.class, serde, false);
+        AvroSerde<InferenceBatch> batches = AvroSerde.of(InferenceBatch.class, serde, false);
+        KafkaProducer<String, InferenceRequest> producer =
+            new KafkaProducer<>(common, new StringSerializer(), requests.serializer());
+        KafkaConsumer<String, InferenceBatch> consumer =
+            new KafkaConsumer<>(
+                Map.of(
+                    "bootstrap.servers",
+                    stack.bootstrapServers(),
+                    "group.id",
+                    "devstack-it-" + System.nanoTime(),
+                    "auto.offset.reset",
+                    "earliest"),
+                new StringDeserializer(),
+                batches.deserializer())) {
+      InferenceRequest r =
+          InferenceRequest.newBuilder()
+              .setRequestId("it-1")
+              .setApp("sentiment")
+              .setInput(JsonInput.newBuilder().setJson("{\"text\":\"great\"}").build())
+              .setCreatedAtMs(Instant.now())
+              .build();
+      producer.send(new ProducerRecord<>(Topics.requests("sentiment"), "user-1", r)).get();
+      consumer.subscribe(List.of(Topics.batches("sentiment")));
+      List<String> ids = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                for (ConsumerRecord<String, InferenceBatch> b :
+                    consumer.poll(Duration.ofMillis(200))) {
+                  b.value().getRequests().forEach(x -> ids.add(x.getRequestId()));
+                }
+                return ids.contains("it-1");
+              });
     }
   }
 
