@@ -3,6 +3,7 @@ package io.sluice.loadtest.entry;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.ResponseStatus;
+import io.sluice.avro.Timings;
 import io.sluice.loadtest.generator.LoadRequest;
 import io.sluice.loadtest.generator.Reply;
 import io.sluice.schemas.Replies;
@@ -220,11 +221,20 @@ public final class KafkaTarget implements io.sluice.loadtest.generator.Target {
   static Reply toReply(InferenceResponse resp) {
     String variant = resp.getVariant();
     String deployment = resp.getDeployment();
+    Reply reply;
     if (resp.getStatus() == ResponseStatus.OK) {
-      return Reply.ok(variant, deployment);
+      reply = Reply.ok(variant, deployment);
+    } else {
+      String code = resp.getError() == null ? "unknown" : resp.getError().getCode();
+      reply = Reply.error(code, variant, deployment);
     }
-    String code = resp.getError() == null ? "unknown" : resp.getError().getCode();
-    return Reply.error(code, variant, deployment);
+    Timings t = resp.getTimings();
+    if (deployment != null && t != null && t.getBatchFlushedAtMs() != null) {
+      // Requests of one micro-batch share its deployment, flush time and start time.
+      reply =
+          reply.withBatch(deployment + "@" + t.getBatchFlushedAtMs() + "/" + t.getStartedAtMs());
+    }
+    return reply;
   }
 
   @Override

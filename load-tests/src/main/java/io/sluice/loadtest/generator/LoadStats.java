@@ -41,6 +41,12 @@ final class LoadStats {
   private final ConcurrentHashMap<String, String> firstVariantOfKey = new ConcurrentHashMap<>();
   private final Map<String, Boolean> stickyViolations = new ConcurrentHashMap<>();
 
+  // Micro-batches seen in replies: deployment -> batch -> replies of this run in it.
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder>> batches =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder>> intervalBatches =
+      new ConcurrentHashMap<>();
+
   // The current timeline interval (warm-up included).
   private final Recorder intervalLatency = new Recorder(3);
   private long intervalSent;
@@ -90,6 +96,12 @@ final class LoadStats {
       intervalErrors.increment();
       totalErrors.increment();
     }
+    if (reply != null && reply.batch() != null && reply.deployment() != null) {
+      countBatch(intervalBatches, reply);
+      if (!r.warmup()) {
+        countBatch(batches, reply);
+      }
+    }
     if (r.warmup()) {
       return;
     }
@@ -118,6 +130,22 @@ final class LoadStats {
     }
   }
 
+  private static void countBatch(
+      ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder>> into, Reply reply) {
+    into.computeIfAbsent(reply.deployment(), k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(reply.batch(), k -> new LongAdder())
+        .increment();
+  }
+
+  /** Mean replies per batch, per deployment. */
+  private static Map<String, Double> meanBatchSizes(
+      ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder>> from) {
+    Map<String, Double> out = new TreeMap<>();
+    from.forEach(
+        (d, m) -> out.put(d, m.values().stream().mapToLong(LongAdder::sum).average().orElse(0)));
+    return out;
+  }
+
   private static String errorCode(Reply reply, Throwable error) {
     Throwable e = error;
     while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
@@ -144,6 +172,9 @@ final class LoadStats {
       long backlog,
       long inFlight,
       Map<String, Double> gauges) {
+    Map<String, Double> allGauges = new TreeMap<>(gauges);
+    meanBatchSizes(intervalBatches).forEach((d, v) -> allGauges.put("batch." + d, v));
+    intervalBatches.clear();
     Histogram h = intervalLatency.getIntervalHistogram(recycled);
     recycled = h;
     TimelinePoint p =
@@ -159,7 +190,7 @@ final class LoadStats {
             h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0,
             backlog,
             inFlight,
-            gauges);
+            allGauges);
     intervalSent = 0;
     return p;
   }
@@ -234,6 +265,7 @@ final class LoadStats {
         stickyViolations.size(),
         maxBacklog,
         lateSends,
-        maxInFlight);
+        maxInFlight,
+        meanBatchSizes(batches));
   }
 }

@@ -155,6 +155,12 @@ public final class HtmlReport {
         sb,
         "max backlog / late sends / max in flight",
         s.maxBacklog() + " / " + s.lateSends() + " / " + s.maxInFlight());
+    row(
+        sb,
+        "observed mean batch size per deployment",
+        s.observedBatchSize().isEmpty()
+            ? "not known (replies carry no batch timings)"
+            : s.observedBatchSize());
     sb.append("</table><table><tr><th class=\"l\">latency (ms)</th>");
     for (String h : List.of("count", "p50", "p90", "p99", "p99.9", "max", "mean")) {
       sb.append("<th>").append(h).append("</th>");
@@ -261,7 +267,7 @@ public final class HtmlReport {
           switch (prefix) {
             case "replicas" -> "Worker replicas (consumer-group members)";
             case "lag" -> "Consumer-group lag";
-            default -> "Batch size";
+            default -> "Observed batch size (mean per interval)";
           };
       if (series.isEmpty()) {
         sb.append("<p class=\"note\">").append(title).append(": not known for this run.</p>");

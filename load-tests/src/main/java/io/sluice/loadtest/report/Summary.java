@@ -25,6 +25,9 @@ import java.util.Map;
  * @param maxBacklog largest backlog (arrivals waiting for a concurrency slot)
  * @param lateSends sends later than the late threshold after their intended time
  * @param maxInFlight most requests in flight at once
+ * @param observedBatchSize mean micro-batch size per deployment as seen in this run's replies
+ *     (replies sharing deployment, flush and start time); other callers' requests in the same batch
+ *     are not seen, so this is a lower bound
  */
 public record Summary(
     double measuredSeconds,
@@ -46,4 +49,5 @@ public record Summary(
     long stickyViolations,
     long maxBacklog,
     long lateSends,
-    long maxInFlight) {}
+    long maxInFlight,
+    Map<String, Double> observedBatchSize) {}

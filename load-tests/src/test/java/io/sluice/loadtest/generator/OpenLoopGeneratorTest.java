@@ -198,4 +198,17 @@ class OpenLoopGeneratorTest {
     assertThat(s.byPriority()).containsOnlyKeys("INTERACTIVE", "BULK");
     assertThat(s.byPriority().get("BULK").count()).isEqualTo(bulk);
   }
+
+  @Test
+  void batchSizesAreObservedFromRepliesThatShareABatch() {
+    FakeClock clock = new FakeClock();
+    ScriptedTarget target =
+        new ScriptedTarget(clock, t -> t + MS)
+            .replying(r -> Reply.ok(null, "dep").withBatch("dep@" + (r.seq() / 4)));
+
+    RunOutput out = run(steady(100, 4, 0), clock, target);
+
+    assertThat(out.summary().observedBatchSize()).containsEntry("dep", 4.0);
+    assertThat(out.timeline().get(1).gauges()).containsEntry("batch.dep", 4.0);
+  }
 }

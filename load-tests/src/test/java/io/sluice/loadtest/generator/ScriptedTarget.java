@@ -13,6 +13,7 @@ final class ScriptedTarget implements Target {
   private final FakeClock clock;
   private final LongUnaryOperator replyAtForSendAt;
   private final String variantPrefix;
+  private java.util.function.Function<LoadRequest, Reply> replies;
   final List<Long> sendTimes = new ArrayList<>();
   final List<LoadRequest> requests = new ArrayList<>();
 
@@ -24,6 +25,12 @@ final class ScriptedTarget implements Target {
     this.clock = clock;
     this.replyAtForSendAt = replyAtForSendAt;
     this.variantPrefix = variantPrefix;
+  }
+
+  /** Answers with what {@code f} returns instead of a plain OK. */
+  ScriptedTarget replying(java.util.function.Function<LoadRequest, Reply> f) {
+    this.replies = f;
+    return this;
   }
 
   /** Answers immediately. */
@@ -42,10 +49,11 @@ final class ScriptedTarget implements Target {
             ? null
             : variantPrefix + (Math.floorMod(request.key().hashCode(), 2) == 0 ? "a" : "b");
     long at = replyAtForSendAt.applyAsLong(now);
+    Reply reply = replies != null ? replies.apply(request) : Reply.ok(variant, null);
     if (at <= now) {
-      f.complete(Reply.ok(variant, null));
+      f.complete(reply);
     } else {
-      clock.at(at, () -> f.complete(Reply.ok(variant, null)));
+      clock.at(at, () -> f.complete(reply));
     }
     return f;
   }

@@ -38,7 +38,8 @@ class ReportTest {
             0,
             7,
             3,
-            42);
+            42,
+            Map.of("chat-a", 6.5));
     List<TimelinePoint> tl =
         List.of(
             new TimelinePoint(
@@ -113,7 +114,8 @@ class ReportTest {
             "Consumer-group lag");
     assertThat(countOf(html, "<svg")).isEqualTo(5);
     assertThat(html).contains("data-series=\"p99\"", "data-series=\"chat-a\"");
-    assertThat(html).contains("Batch size: not known for this run.");
+    assertThat(html).contains("Observed batch size (mean per interval): not known for this run.");
+    assertThat(html).contains("chat-a=6.5");
     // The full results travel inside the page as JSON, so the figures behind the charts are there.
     Matcher m =
         Pattern.compile(
