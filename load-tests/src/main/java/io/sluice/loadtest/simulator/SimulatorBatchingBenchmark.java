@@ -18,9 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * CostModel#maxSequencesPerSecond}). Closed loop: enough concurrent callers to keep 1.25 x
  * max-num-seqs sequences outstanding, so whichever stage bounds the model is saturated.
  *
- * <p>Run: {@code ./mvnw -q -pl load-tests -am install -DskipTests && java -cp "$(cat
- * load-tests/target/classpath.txt)" ...} — see functions/README.md for the exact command. Args:
- * [measureSeconds] [outputTokens].
+ * <p>Run command and measured figures: {@code functions/README.md}. Args: [measureSeconds]
+ * [outputTokens].
  */
 public final class SimulatorBatchingBenchmark {
   private SimulatorBatchingBenchmark() {}
