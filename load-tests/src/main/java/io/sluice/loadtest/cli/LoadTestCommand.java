@@ -306,18 +306,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       if (gauges == null || gauges.lastError() == null) {
         return r;
       }
-      List<String> withError = new ArrayList<>(r.notes());
-      withError.add("Replica/lag sampling failed at the end: " + gauges.lastError());
-      return new RunResult(
-          r.scenario(),
-          r.description(),
-          r.target(),
-          r.startedAt(),
-          r.machine(),
-          r.settings(),
-          r.summary(),
-          r.timeline(),
-          withError);
+      return r.withNote("Replica/lag sampling failed at the end: " + gauges.lastError());
     } finally {
       if (gauges != null) {
         gauges.close();

@@ -36,6 +36,7 @@ public final class ConsumerGroupGauges implements Gauges, AutoCloseable {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-loadtest-gauges");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
     this.admin = Admin.create(p);
     this.deployments = List.copyOf(deployments);

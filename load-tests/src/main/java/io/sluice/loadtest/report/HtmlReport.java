@@ -191,6 +191,11 @@ public final class HtmlReport {
           .append(s.stickyViolations())
           .append("</p>");
     }
+    if (!r.derived().isEmpty()) {
+      sb.append("<h3>Derived</h3><table>");
+      r.derived().forEach((k, v) -> row(sb, k, v));
+      sb.append("</table>");
+    }
     sb.append(charts(r));
     return sb.append("</section>").toString();
   }

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param summary results of the measured window
  * @param timeline per-interval results, warm-up included
  * @param notes caveats the reader must see (e.g. what was not measurable)
+ * @param derived figures derived from the timeline, e.g. scale-up time after a burst
  */
 public record RunResult(
     String scenario,
@@ -25,7 +26,16 @@ public record RunResult(
     Map<String, Object> settings,
     Summary summary,
     List<TimelinePoint> timeline,
-    List<String> notes) {
+    List<String> notes,
+    Map<String, Object> derived) {
+
+  /** This result with one more note. */
+  public RunResult withNote(String note) {
+    List<String> n = new java.util.ArrayList<>(notes);
+    n.add(note);
+    return new RunResult(
+        scenario, description, target, startedAt, machine, settings, summary, timeline, n, derived);
+  }
 
   /** Cores, OS and JVM of this machine. */
   public static Map<String, String> thisMachine() {

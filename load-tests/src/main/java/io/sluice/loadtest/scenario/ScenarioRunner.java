@@ -49,6 +49,7 @@ public final class ScenarioRunner {
         settings,
         out.summary(),
         out.timeline(),
-        allNotes);
+        allNotes,
+        ScaleAnalysis.derive(scenario.settings().phases(), out.timeline()));
   }
 }

@@ -77,7 +77,8 @@ class ReportTest {
         Map.of("app", "chat", "keys", "fixed:200"),
         s,
         tl,
-        List.of("a note"));
+        List.of("a note"),
+        Map.of("scaleUpSeconds.chat-a", 1.0));
   }
 
   @Test
@@ -115,7 +116,7 @@ class ReportTest {
     assertThat(countOf(html, "<svg")).isEqualTo(5);
     assertThat(html).contains("data-series=\"p99\"", "data-series=\"chat-a\"");
     assertThat(html).contains("Observed batch size (mean per interval): not known for this run.");
-    assertThat(html).contains("chat-a=6.5");
+    assertThat(html).contains("chat-a=6.5", "scaleUpSeconds.chat-a");
     // The full results travel inside the page as JSON, so the figures behind the charts are there.
     Matcher m =
         Pattern.compile(
