@@ -39,8 +39,52 @@ public final class DevCommand implements Callable<Integer> {
       description = "Router /healthz, /readyz, /metrics port.")
   int routerPort;
 
+  @Option(names = "--bridge-port", defaultValue = "8080", description = "HTTP bridge port.")
+  int bridgePort;
+
+  @Option(
+      names = "--vllm-url",
+      description =
+          "Point the LLM deployments at a real vLLM (e.g. http://gpu-box:8000) instead of the"
+              + " built-in simulator.")
+  String vllmUrl;
+
+  @Option(names = "--vllm-model", description = "Model name to request from --vllm-url.")
+  String vllmModel;
+
+  @Option(names = "--simulator-port", defaultValue = "8000", description = "vLLM simulator port.")
+  int simulatorPort;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "9099",
+      description = "The dev stack's /metrics (workers, replicas).")
+  int metricsPort;
+
   @Option(names = "--verbose-kafka", description = "Log the broker and Kafka clients at INFO.")
   boolean verboseKafka;
+
+  /** The lines a new user copies: they work as printed against this stack. */
+  static String tryIt(String bridge) {
+    return String.join(
+        "\n",
+        "Try it:",
+        "  curl -s " + bridge + "/v1/apps/sentiment/infer -H 'Content-Type: application/json' \\",
+        "       -d '{\"input\": {\"text\": \"I love how fast this is\"}}'",
+        "",
+        "  curl -s " + bridge + "/v1/chat/completions -H 'Content-Type: application/json' \\",
+        "       -d '{\"model\": \"chat\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'",
+        "",
+        "  # OpenAI SDK (pip install openai): the model is the app",
+        "  python3 - <<'PY'",
+        "from openai import OpenAI",
+        "client = OpenAI(base_url=\"" + bridge + "/v1\", api_key=\"unused-in-dev\")",
+        "r = client.chat.completions.create(model=\"chat\", messages=[{\"role\": \"user\", \"content\": \"Hello\"}])",
+        "print(r.choices[0].message.content)",
+        "PY",
+        "",
+        "");
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -50,7 +94,19 @@ public final class DevCommand implements Callable<Integer> {
     }
     DevStackSettings settings =
         new DevStackSettings(
-            dataDir, fresh, host, kafkaPort, registryPort, routerPort, verboseKafka);
+            dataDir,
+            fresh,
+            host,
+            kafkaPort,
+            registryPort,
+            routerPort,
+            bridgePort,
+            simulatorPort,
+            metricsPort,
+            vllmUrl,
+            vllmModel,
+            java.time.Duration.ofSeconds(1),
+            verboseKafka);
     GracefulShutdown shutdown = GracefulShutdown.installed("sluice dev");
     DevStack stack = shutdown.register("dev stack", new DevStack(settings).start());
     System.out.println();
@@ -59,6 +115,7 @@ public final class DevCommand implements Callable<Integer> {
       System.out.printf("  %-18s %s%n", e.getKey(), e.getValue());
     }
     System.out.println();
+    System.out.print(tryIt(stack.bridgeUrl()));
     shutdown.await();
     org.apache.logging.log4j.LogManager.shutdown();
     return 0;

@@ -1,6 +1,18 @@
 package io.sluice.devstack;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.autoscaler.LagReader;
 import io.sluice.avro.RouteConfig;
+import io.sluice.bridge.BridgeConfig;
+import io.sluice.bridge.BridgeServer;
+import io.sluice.common.ops.Health;
+import io.sluice.common.ops.ManagementServer;
+import io.sluice.common.ops.Metrics;
+import io.sluice.functions.internal.WorkerApp;
+import io.sluice.functions.internal.WorkerConfig;
+import io.sluice.functions.internal.runtime.FunctionRegistry;
+import io.sluice.functions.internal.simulator.SimulatorConfig;
+import io.sluice.functions.internal.simulator.SimulatorServer;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.router.RouterApp;
@@ -12,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +36,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -44,6 +58,11 @@ public final class DevStack implements AutoCloseable {
   private EmbeddedKafkaBroker broker;
   private EmbeddedSchemaRegistry registry;
   private RouterApp router;
+  private BridgeServer bridge;
+  private PrometheusMeterRegistry metrics;
+  private ManagementServer management;
+  private SimulatorServer simulator;
+  private DevAutoscaler autoscaler;
 
   public DevStack(DevStackSettings settings) {
     this.settings = settings;
@@ -83,6 +102,8 @@ public final class DevStack implements AutoCloseable {
       log.info("route configs kept from the previous run ({})", Topics.ROUTES);
     }
     awaitRouterRunning(Duration.ofSeconds(60));
+    startWorkers();
+    startBridge();
     log.info("dev stack up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     return this;
   }
@@ -97,6 +118,89 @@ public final class DevStack implements AutoCloseable {
     router = RouterApp.start(RouterConfig.definition().parse(raw));
     started.add(router);
     log.info("stream router started (management on port {})", router.managementPort());
+  }
+
+  private void startWorkers() {
+    metrics = Metrics.newRegistry("devstack");
+    try {
+      management =
+          ManagementServer.start(
+              settings.host(),
+              settings.metricsPort(),
+              metrics,
+              () -> Health.up(Map.of()),
+              () -> Health.up(Map.of()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve the dev stack's metrics", e);
+    }
+    started.add(management);
+    String backend = settings.vllmUrl();
+    if (backend == null) {
+      simulator = SimulatorServer.start(SimulatorConfig.defaults(settings.simulatorPort()));
+      started.add(simulator);
+      backend = simulator.baseUrl();
+      log.info("vLLM simulator on {} (model {})", backend, simulator.config().model());
+    } else {
+      log.info("LLM deployments call the vLLM at {}", backend);
+    }
+    String backendUrl = backend;
+    LagReader lagReader =
+        LagReader.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+    started.add(lagReader);
+    List<ScaledDeployment> scaled = new ArrayList<>();
+    for (DevDeployments d : DevDeployments.demo()) {
+      scaled.add(
+          new ScaledDeployment(
+              d.name(),
+              d.scaling(),
+              (deployment, index) -> startWorker(d, backendUrl),
+              lagReader,
+              metrics,
+              Clock.systemUTC()));
+    }
+    autoscaler = new DevAutoscaler(scaled).start(settings.scalePollInterval());
+    started.add(autoscaler);
+  }
+
+  private WorkerApp startWorker(DevDeployments d, String backendUrl) throws Exception {
+    Map<String, String> raw = new LinkedHashMap<>();
+    raw.put(WorkerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    raw.put(WorkerConfig.SCHEMA_REGISTRY_URL, registry.url());
+    raw.put(WorkerConfig.DEPLOYMENT, d.name());
+    raw.put(WorkerConfig.FUNCTION, d.function());
+    raw.put(WorkerConfig.MANAGEMENT_PORT, "-1"); // the dev stack serves all replicas' metrics
+    raw.put(WorkerConfig.DRAIN_SECONDS, "10");
+    if (d.llm()) {
+      raw.put(WorkerConfig.BACKEND_URL, backendUrl);
+      if (settings.vllmModel() != null) {
+        raw.put(WorkerConfig.MODEL, settings.vllmModel());
+      }
+    }
+    WorkerConfig config = WorkerConfig.from(WorkerConfig.definition().parse(raw));
+    return WorkerApp.start(config, FunctionRegistry.load().create(d.function()), metrics);
+  }
+
+  /** The dev stack's autoscaler: each demo deployment's replicas and scaling history. */
+  public DevAutoscaler autoscaler() {
+    return autoscaler;
+  }
+
+  private void startBridge() {
+    Map<String, String> raw = new LinkedHashMap<>();
+    raw.put(BridgeConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    raw.put(BridgeConfig.SCHEMA_REGISTRY_URL, registry.url());
+    raw.put(BridgeConfig.HOST, settings.host());
+    raw.put(BridgeConfig.PORT, Integer.toString(settings.bridgePort()));
+    bridge =
+        BridgeServer.builder(BridgeConfig.from(BridgeConfig.DEFINITION.parse(raw))).build().start();
+    started.add(bridge);
+    log.info("HTTP bridge on {}", bridgeUrl());
+  }
+
+  /** The bridge's base URL, e.g. {@code http://localhost:8080}. */
+  public String bridgeUrl() {
+    return "http://" + settings.host() + ":" + bridge.port();
   }
 
   private void awaitRouterRunning(Duration timeout) {
@@ -123,9 +227,14 @@ public final class DevStack implements AutoCloseable {
   public Map<String, String> endpoints() {
     Map<String, String> e = new LinkedHashMap<>();
     e.put("Kafka bootstrap", broker.bootstrapServers());
+    e.put("HTTP bridge", bridgeUrl());
     e.put("Schema Registry", registry.url());
+    if (simulator != null) {
+      e.put("vLLM simulator", simulator.baseUrl());
+    }
     e.put(
         "Router metrics", "http://" + settings.host() + ":" + router.managementPort() + "/metrics");
+    e.put("Workers metrics", "http://" + settings.host() + ":" + management.port() + "/metrics");
     return e;
   }
 

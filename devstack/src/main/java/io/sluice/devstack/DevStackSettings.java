@@ -1,6 +1,7 @@
 package io.sluice.devstack;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * What {@code sluice dev} starts and where.
@@ -11,6 +12,12 @@ import java.nio.file.Path;
  * @param kafkaPort Kafka's port (9092)
  * @param registryPort the schema registry's port (8081)
  * @param routerManagementPort the router's /healthz, /readyz, /metrics port (9090)
+ * @param bridgePort the HTTP bridge's port (8080)
+ * @param simulatorPort the vLLM simulator's port (8000)
+ * @param metricsPort the dev stack's own /metrics (workers, replicas) port (9099)
+ * @param vllmUrl a real vLLM's base URL for the LLM deployments, or null for the simulator
+ * @param vllmModel the model name to ask the real vLLM for, or null for its default
+ * @param scalePollInterval how often the dev stack's autoscaler polls lag
  * @param verboseKafka log the broker at INFO instead of WARN
  */
 public record DevStackSettings(
@@ -20,20 +27,52 @@ public record DevStackSettings(
     int kafkaPort,
     int registryPort,
     int routerManagementPort,
+    int bridgePort,
+    int simulatorPort,
+    int metricsPort,
+    String vllmUrl,
+    String vllmModel,
+    Duration scalePollInterval,
     boolean verboseKafka) {
 
   /** The defaults the README's command uses. */
   public static DevStackSettings defaults() {
-    return new DevStackSettings(Path.of(".sluice"), false, "localhost", 9092, 8081, 9090, false);
+    return new DevStackSettings(
+        Path.of(".sluice"),
+        false,
+        "localhost",
+        9092,
+        8081,
+        9090,
+        8080,
+        8000,
+        9099,
+        null,
+        null,
+        Duration.ofSeconds(1),
+        false);
   }
 
   /** Free ports everywhere: for tests, and for running beside another stack. */
   public static DevStackSettings freePorts(Path dataDir) {
-    return new DevStackSettings(dataDir, false, "localhost", 0, 0, 0, false);
+    return new DevStackSettings(
+        dataDir, false, "localhost", 0, 0, 0, 0, 0, 0, null, null, Duration.ofMillis(500), false);
   }
 
   public DevStackSettings withFresh(boolean wipe) {
     return new DevStackSettings(
-        dataDir, wipe, host, kafkaPort, registryPort, routerManagementPort, verboseKafka);
+        dataDir,
+        wipe,
+        host,
+        kafkaPort,
+        registryPort,
+        routerManagementPort,
+        bridgePort,
+        simulatorPort,
+        metricsPort,
+        vllmUrl,
+        vllmModel,
+        scalePollInterval,
+        verboseKafka);
   }
 }

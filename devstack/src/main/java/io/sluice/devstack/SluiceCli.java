@@ -1,5 +1,8 @@
 package io.sluice.devstack;
 
+import io.sluice.bridge.BridgeCommand;
+import io.sluice.functions.internal.WorkerCommand;
+import io.sluice.functions.internal.simulator.SimulatorCommand;
 import io.sluice.router.cli.RouterCommand;
 import io.sluice.router.cli.RoutesCommand;
 import picocli.CommandLine;
@@ -11,7 +14,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "sluice 0.1.0-SNAPSHOT",
     description = "Serverless model serving on Kafka.",
-    subcommands = {DevCommand.class, RouterCommand.class, RoutesCommand.class})
+    subcommands = {
+      DevCommand.class,
+      RouterCommand.class,
+      RoutesCommand.class,
+      BridgeCommand.class,
+      WorkerCommand.class,
+      SimulatorCommand.class
+    })
 public final class SluiceCli {
   private SluiceCli() {}
 

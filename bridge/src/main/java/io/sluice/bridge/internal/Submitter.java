@@ -66,12 +66,17 @@ public final class Submitter implements AutoCloseable {
             });
   }
 
-  /** Writes a request to {@code sluice.requests.<app>}, keyed by request id, with its headers. */
+  /**
+   * Writes a request to {@code sluice.requests.<app>} with its headers, keyed by the caller's
+   * {@code user} attribute (OpenAI's {@code user} field) when it has one, so the router's sticky
+   * A/B split keeps a user on one variant; otherwise by request id.
+   */
   public CompletableFuture<Void> submit(InferenceRequest request) {
     String topic = Topics.requests(request.getApp());
+    String user = request.getAttributes().get("user");
     return send(
         topic,
-        request.getRequestId(),
+        user == null || user.isBlank() ? request.getRequestId() : user,
         () -> {
           RecordHeaders h = new RecordHeaders();
           Replies.putRequestHeaders(h, request);

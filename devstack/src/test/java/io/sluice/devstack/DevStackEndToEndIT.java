@@ -1,0 +1,182 @@
+package io.sluice.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path a user takes, on the dev stack as {@code sluice dev} runs it: HTTP bridge →
+ * sluice.requests.&lt;app&gt; → router (A/B split, micro-batching) → workers (sentiment on the CPU,
+ * chat on the vLLM simulator) → reply topic → bridge.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DevStackEndToEndIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private DevStack stack;
+
+  @BeforeAll
+  void start(@TempDir Path dataDir) {
+    stack = new DevStack(DevStackSettings.freePorts(dataDir)).start();
+  }
+
+  @AfterAll
+  void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  private HttpResponse<String> post(String path, String body, Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(stack.bridgeUrl() + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void sentimentRunsOnACpuWorkerScaledUpFromZero() throws Exception {
+    HttpResponse<String> r =
+        post(
+            "/v1/apps/sentiment/infer",
+            "{\"input\": {\"text\": \"I love how great and fast this is\"}}",
+            Map.of());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.path("status").asText()).isEqualTo("OK");
+    assertThat(body.path("deployment").asText()).isEqualTo("sentiment");
+    assertThat(body.path("output").path("label").asText()).isEqualTo("positive");
+    ScaledDeployment sentiment =
+        stack.autoscaler().deployments().stream()
+            .filter(d -> d.deployment().equals("sentiment"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(sentiment.changes()).extracting(ScaledDeployment.Change::to).contains(1);
+  }
+
+  @Test
+  void chatIsSplitStickilyBetweenTheTwoVariantsWithNoCrossTalk() throws Exception {
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      calls.add(chatAsync(i, "user-" + i));
+    }
+    Map<String, String> variantOfUser = new HashMap<>();
+    for (int i = 0; i < calls.size(); i++) {
+      JsonNode body = ok(calls.get(i).get(60, TimeUnit.SECONDS));
+      // The simulator echoes the prompt: each caller gets its own answer.
+      assertThat(body.path("output").path("message").path("content").asText())
+          .startsWith("hello number " + i);
+      variantOfUser.put("user-" + i, body.path("variant").asText());
+    }
+    assertThat(variantOfUser.values()).as("variants seen").contains("a", "b");
+    // The same user again lands on the same variant.
+    for (int i = 0; i < 5; i++) {
+      JsonNode again = ok(chatAsync(100 + i, "user-" + i).get(60, TimeUnit.SECONDS));
+      assertThat(again.path("variant").asText()).isEqualTo(variantOfUser.get("user-" + i));
+    }
+  }
+
+  private CompletableFuture<HttpResponse<String>> chatAsync(int n, String user) {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(stack.bridgeUrl() + "/v1/apps/chat/infer"))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"messages\": [{\"role\": \"user\", \"content\": \"hello number "
+                        + n
+                        + "\"}], \"sampling\": {\"max_tokens\": 4}, \"attributes\": {\"user\": \""
+                        + user
+                        + "\"}}"))
+            .build();
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode ok(HttpResponse<String> r) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void openAiChatCompletionsAnswerInOpenAisShape() throws Exception {
+    JsonNode body =
+        ok(
+            post(
+                "/v1/chat/completions",
+                "{\"model\": \"chat\", \"max_tokens\": 2,"
+                    + " \"messages\": [{\"role\": \"user\", \"content\": \"ping pong\"}]}",
+                Map.of("Authorization", "Bearer any-key-in-dev")));
+    assertThat(body.path("object").asText()).isEqualTo("chat.completion");
+    assertThat(body.path("choices").get(0).path("message").path("content").asText())
+        .isEqualTo("ping pong");
+    assertThat(body.path("usage").path("completion_tokens").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void streamingChatEndsWithDone() throws Exception {
+    HttpResponse<String> r =
+        post(
+            "/v1/chat/completions",
+            "{\"model\": \"chat\", \"stream\": true, \"max_tokens\": 3,"
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"one two three\"}]}",
+            Map.of());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+    assertThat(r.body()).contains("chat.completion.chunk").contains("\"content\":\"one\"");
+    assertThat(r.body().strip()).endsWith("data: [DONE]");
+  }
+
+  @Test
+  void asyncRequestsAreFetchedByLocation() throws Exception {
+    HttpResponse<String> accepted =
+        post(
+            "/v1/apps/sentiment/infer",
+            "{\"input\": {\"text\": \"terrible and awful\"}}",
+            Map.of("Prefer", "respond-async"));
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    String location = accepted.headers().firstValue("location").orElseThrow();
+    HttpResponse<String> result =
+        http.send(
+            HttpRequest.newBuilder(URI.create(stack.bridgeUrl() + location))
+                .header("Prefer", "wait=30")
+                .timeout(Duration.ofSeconds(40))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
+    assertThat(JSON.readTree(result.body()).path("output").path("label").asText())
+        .isEqualTo("negative");
+  }
+
+  @Test
+  void unknownAppsAreA404() throws Exception {
+    HttpResponse<String> r = post("/v1/apps/nope/infer", "{\"input\": 1}", Map.of());
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isNotBlank();
+  }
+}
