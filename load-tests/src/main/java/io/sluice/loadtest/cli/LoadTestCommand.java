@@ -193,8 +193,16 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Scenario> runs = plan();
-    if (entry.equalsIgnoreCase("batch")) {
+    String e = entry.toLowerCase(Locale.ROOT);
+    if (!List.of("kafka", "http", "http-async", "batch").contains(e)) {
+      throw new IllegalArgumentException(
+          "--entry '" + entry + "' is not allowed: use kafka, http, http-async or batch");
+    }
+    if (e.equals("batch")) {
       BatchJobTarget.create();
+    }
+    if (embeddedEcho && !e.equals("kafka")) {
+      throw new IllegalArgumentException("--embedded-echo works with --entry kafka only");
     }
     List<AutoCloseable> resources = new ArrayList<>();
     List<RunResult> results = new ArrayList<>();
@@ -218,9 +226,6 @@ public final class LoadTestCommand implements Callable<Integer> {
         notes.add(
             "Embedded echo: an in-JVM broker and an EchoReplier that answers at once. This"
                 + " measures the generator and a bare Kafka round trip, not Sluice.");
-        if (!entry.equalsIgnoreCase("kafka")) {
-          throw new IllegalArgumentException("--embedded-echo works with --entry kafka only");
-        }
       }
       for (Scenario sc : runs) {
         results.add(runOne(sc, kafka, registry, notes));

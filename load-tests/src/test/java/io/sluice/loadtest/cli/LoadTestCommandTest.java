@@ -81,5 +81,10 @@ class LoadTestCommandTest {
     code = cl.execute("--entry", "batch", "--no-progress");
     assertThat(code).isNotZero();
     assertThat(err.toString()).contains("no batch-job API");
+
+    err.getBuffer().setLength(0);
+    code = cl.execute("--entry", "carrier-pigeon", "--no-progress");
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("--entry 'carrier-pigeon' is not allowed");
   }
 }
