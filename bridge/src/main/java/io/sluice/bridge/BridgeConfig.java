@@ -3,6 +3,7 @@ package io.sluice.bridge;
 import io.sluice.common.config.ConfigDef;
 import io.sluice.common.config.ConfigDef.Type;
 import io.sluice.common.config.ConfigException;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
 import java.util.Map;
@@ -60,8 +61,8 @@ public record BridgeConfig(
 
   public static final String HOST = "sluice.bridge.host";
   public static final String PORT = "sluice.bridge.port";
-  public static final String BOOTSTRAP_SERVERS = "sluice.kafka.bootstrap-servers";
-  public static final String SCHEMA_REGISTRY_URL = "sluice.schema-registry.url";
+  public static final String BOOTSTRAP_SERVERS = ConnectionKeys.BOOTSTRAP_SERVERS;
+  public static final String SCHEMA_REGISTRY_URL = ConnectionKeys.SCHEMA_REGISTRY_URL;
   public static final String AUTH_ENABLED = "sluice.bridge.auth-enabled";
   public static final String API_KEYS = "sluice.bridge.api-keys";
   public static final String REPLY_TOPIC = "sluice.bridge.reply-topic";
@@ -90,18 +91,7 @@ public record BridgeConfig(
               8080,
               Validators.port(),
               "HTTP port of the API and of /healthz, /readyz, /metrics.")
-          .define(
-              BOOTSTRAP_SERVERS,
-              Type.STRING,
-              "localhost:9092",
-              Validators.nonEmpty(),
-              "Kafka bootstrap servers.")
-          .define(
-              SCHEMA_REGISTRY_URL,
-              Type.STRING,
-              "http://localhost:8081",
-              Validators.nonEmpty(),
-              "Schema Registry base URL.")
+          .include(ConnectionKeys.definition())
           .define(
               AUTH_ENABLED,
               Type.BOOLEAN,

@@ -2,6 +2,7 @@ package io.sluice.functions.internal;
 
 import io.sluice.common.config.ConfigDef;
 import io.sluice.common.config.ConfigDef.Type;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
 import java.time.Duration;
@@ -48,8 +49,8 @@ public record WorkerConfig(
     Map<String, String> consumerOverrides,
     Map<String, String> producerOverrides) {
 
-  public static final String BOOTSTRAP_SERVERS = "sluice.kafka.bootstrap-servers";
-  public static final String SCHEMA_REGISTRY_URL = "sluice.schema-registry.url";
+  public static final String BOOTSTRAP_SERVERS = ConnectionKeys.BOOTSTRAP_SERVERS;
+  public static final String SCHEMA_REGISTRY_URL = ConnectionKeys.SCHEMA_REGISTRY_URL;
   public static final String MANAGEMENT_PORT = "sluice.management.port";
   public static final String DEPLOYMENT = "sluice.worker.deployment";
   public static final String FUNCTION = "sluice.worker.function";
@@ -74,18 +75,7 @@ public record WorkerConfig(
   /** The worker's configuration keys: types, defaults, validation and docs. */
   public static ConfigDef definition() {
     return new ConfigDef()
-        .define(
-            BOOTSTRAP_SERVERS,
-            Type.STRING,
-            "localhost:9092",
-            Validators.nonEmpty(),
-            "Kafka bootstrap servers.")
-        .define(
-            SCHEMA_REGISTRY_URL,
-            Type.STRING,
-            "http://localhost:8081",
-            Validators.nonEmpty(),
-            "Schema Registry base URL.")
+        .include(ConnectionKeys.definition())
         .define(
             MANAGEMENT_PORT,
             Type.INT,
