@@ -145,9 +145,11 @@ class BridgeIT {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).contains("text/event-stream");
     List<String> events = events(r.body());
-    assertThat(events).hasSize(4).last().isEqualTo("[DONE]");
+    // Three deltas, then the final chunk (only what the deltas did not carry, and the finish
+    // reason, as OpenAI's last chunk), then [DONE].
+    assertThat(events).hasSize(5).last().isEqualTo("[DONE]");
     StringBuilder text = new StringBuilder();
-    for (String e : events.subList(0, 3)) {
+    for (String e : events.subList(0, 4)) {
       JsonNode c = TestBridges.JSON.readTree(e);
       assertThat(c.get("object").asText()).isEqualTo("chat.completion.chunk");
       text.append(c.at("/choices/0/delta/content").asText());
@@ -155,7 +157,9 @@ class BridgeIT {
     assertThat(text.toString()).isEqualTo("echo: stream me");
     assertThat(TestBridges.JSON.readTree(events.get(0)).at("/choices/0/delta/role").asText())
         .isEqualTo("assistant");
-    assertThat(TestBridges.JSON.readTree(events.get(2)).at("/choices/0/finish_reason").asText())
+    assertThat(TestBridges.JSON.readTree(events.get(2)).at("/choices/0/finish_reason").isNull())
+        .isTrue();
+    assertThat(TestBridges.JSON.readTree(events.get(3)).at("/choices/0/finish_reason").asText())
         .isEqualTo("stop");
   }
 

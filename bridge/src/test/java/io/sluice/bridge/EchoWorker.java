@@ -117,9 +117,10 @@ final class EchoWorker implements AutoCloseable {
     } else {
       text = "echo: " + ((CompletionInput) in).getPrompt();
     }
+    // As the real workers do: streamed deltas, then a final chunk with the whole output.
     List<String> parts =
         req.getStream()
-            ? List.of(text.substring(0, 2), text.substring(2, 5), text.substring(5))
+            ? List.of(text.substring(0, 2), text.substring(2, 5), text.substring(5), text)
             : List.of(text);
     Usage usage =
         Usage.newBuilder().setPromptTokens(3).setCompletionTokens(2).setTotalTokens(5).build();

@@ -22,7 +22,10 @@ final class Exchange implements PendingReplies.Waiter {
   private final boolean stream;
   private final long timeoutMs;
   private final long startNanos = System.nanoTime();
-  private final StringBuilder earlierChunks = new StringBuilder();
+
+  /** The text already streamed to the client as deltas. */
+  private final StringBuilder streamed = new StringBuilder();
+
   private long timer = -1;
   private boolean streaming;
   private boolean finished;
@@ -95,11 +98,9 @@ final class Exchange implements PendingReplies.Waiter {
       return;
     }
     if (!r.getFinalChunk()) {
-      earlierChunks.append(ResponseMapper.text(r));
-      return;
+      return; // streamed deltas: the final chunk carries the whole output
     }
-    InferenceResponse whole =
-        earlierChunks.length() == 0 ? r : ResultStore.joined(earlierChunks.toString(), r);
+    InferenceResponse whole = r;
     ApiError e = ResponseMapper.errorOf(whole);
     finish(e == null ? 200 : e.status());
     api.sendResult(ctx, kind, whole, app);
@@ -111,7 +112,17 @@ final class Exchange implements PendingReplies.Waiter {
       streaming = true;
       HttpApi.startEventStream(res, requestId);
     }
-    res.write("data: " + api.chunkJson(kind, r, requestId, app) + "\n\n");
+    InferenceResponse delta = r;
+    if (r.getFinalChunk()) {
+      // The final chunk carries the whole output: send only what the deltas have not.
+      String whole = ResponseMapper.text(r);
+      String sent = streamed.toString();
+      delta =
+          ResponseMapper.withText(r, whole.startsWith(sent) ? whole.substring(sent.length()) : "");
+    } else {
+      streamed.append(ResponseMapper.text(r));
+    }
+    res.write("data: " + api.chunkJson(kind, delta, requestId, app) + "\n\n");
     if (r.getFinalChunk()) {
       finish(200);
       HttpApi.endEventStream(res, kind);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.avro.ChatMessage;
 import io.sluice.avro.ChatOutput;
 import io.sluice.avro.CompletionOutput;
 import io.sluice.avro.ErrorInfo;
@@ -146,6 +147,21 @@ public final class ResponseMapper {
       choice.putNull("finish_reason");
     }
     return o;
+  }
+
+  /** The same reply with its chat or completion text replaced. */
+  static InferenceResponse withText(InferenceResponse r, String text) {
+    Object out = r.getOutput();
+    InferenceResponse.Builder b = InferenceResponse.newBuilder(r);
+    if (out instanceof ChatOutput c) {
+      b.setOutput(
+          ChatOutput.newBuilder(c)
+              .setMessage(ChatMessage.newBuilder(c.getMessage()).setContent(text).build())
+              .build());
+    } else if (out instanceof CompletionOutput c) {
+      b.setOutput(CompletionOutput.newBuilder(c).setText(text).build());
+    }
+    return b.build();
   }
 
   /** The generated text of a chat or completion reply ("" for others). */

@@ -1,8 +1,5 @@
 package io.sluice.bridge.internal;
 
-import io.sluice.avro.ChatMessage;
-import io.sluice.avro.ChatOutput;
-import io.sluice.avro.CompletionOutput;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.ResponseStatus;
 import java.util.ArrayList;
@@ -31,7 +28,6 @@ public final class ResultStore {
   private final long retentionMs;
   private final LongSupplier clock;
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
-  private final Map<String, StringBuilder> partial = new HashMap<>();
   private final Map<String, List<Consumer<InferenceResponse>>> waiters = new HashMap<>();
 
   public ResultStore(int maxEntries, long retentionMs, LongSupplier clock) {
@@ -91,11 +87,9 @@ public final class ResultStore {
         return; // a duplicate from a redelivery; the first reply stands
       }
       if (!r.getFinalChunk()) {
-        partial.computeIfAbsent(id, k -> new StringBuilder()).append(ResponseMapper.text(r));
-        return;
+        return; // streamed deltas: the final chunk carries the whole output
       }
-      StringBuilder before = partial.remove(id);
-      done = before == null ? r : joined(before.toString(), r);
+      done = r;
       entries.remove(id);
       entries.put(id, new Entry(r.getApp(), done, clock.getAsLong()));
       evict();
@@ -145,7 +139,6 @@ public final class ResultStore {
       Map.Entry<String, Entry> head = it.next();
       if (entries.size() > maxEntries || now - head.getValue().storedAtMs() > retentionMs) {
         it.remove();
-        partial.remove(head.getKey());
       } else {
         break;
       }
@@ -153,18 +146,4 @@ public final class ResultStore {
   }
 
   /** A final chunk with the text of the chunks before it put in front of its own. */
-  static InferenceResponse joined(String before, InferenceResponse last) {
-    Object out = last.getOutput();
-    InferenceResponse.Builder b = InferenceResponse.newBuilder(last);
-    if (out instanceof ChatOutput c) {
-      ChatMessage m =
-          ChatMessage.newBuilder(c.getMessage())
-              .setContent(before + c.getMessage().getContent())
-              .build();
-      b.setOutput(ChatOutput.newBuilder(c).setMessage(m).build());
-    } else if (out instanceof CompletionOutput c) {
-      b.setOutput(CompletionOutput.newBuilder(c).setText(before + c.getText()).build());
-    }
-    return b.setChunkIndex(0).build();
-  }
 }

@@ -43,13 +43,15 @@ class ResultStoreTest {
   }
 
   @Test
-  void chunksAreJoinedAndWaitersWokenOnce() {
+  void theFinalChunkIsTheResultAndWaitersAreWokenOnce() {
     ResultStore s = new ResultStore(10, 60_000, now::get);
     List<InferenceResponse> seen = new ArrayList<>();
     s.whenDone("z", seen::add);
     s.accept(chunk("z", 0, "he", false));
-    s.accept(chunk("z", 1, "llo", true));
-    s.accept(chunk("z", 1, "llo", true)); // redelivered duplicate
+    assertThat(seen).isEmpty();
+    s.accept(chunk("z", 1, "llo", false));
+    s.accept(chunk("z", 2, "hello", true)); // the final chunk carries the whole output
+    s.accept(chunk("z", 2, "hello", true)); // redelivered duplicate
     assertThat(seen).hasSize(1);
     assertThat(ResponseMapper.text(seen.get(0))).isEqualTo("hello");
     assertThat(ResponseMapper.text(s.get("z").result())).isEqualTo("hello");
