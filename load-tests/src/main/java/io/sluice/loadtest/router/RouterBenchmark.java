@@ -135,12 +135,21 @@ public final class RouterBenchmark {
       List<Double> ratios = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
         double pipe = pipe(bootstrap, r, n);
+        double streams = streamsPipe(bootstrap, r, n);
         double router = router(bootstrap, url, r, n);
         double ratio = router / pipe;
         System.out.printf(
-            "round %d%s: pipe %,.0f records/s, router %,.0f requests/s (maxBatchSize %d),"
-                + " ratio %.2f, load %s%n",
-            r + 1, r == 0 ? " (warm-up)" : "", pipe, router, batchSize, ratio, loadAverage());
+            "round %d%s: pipe %,.0f records/s, Kafka Streams pipe %,.0f records/s (%.2f),"
+                + " router %,.0f requests/s (maxBatchSize %d), ratio router/pipe %.2f, load %s%n",
+            r + 1,
+            r == 0 ? " (warm-up)" : "",
+            pipe,
+            streams,
+            streams / pipe,
+            router,
+            batchSize,
+            ratio,
+            loadAverage());
         if (r > 0) {
           ratios.add(ratio);
         }
