@@ -30,6 +30,7 @@ public final class RouterMetrics {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, DistributionSummary> sizes = new ConcurrentHashMap<>();
   private final Map<String, Timer> waits = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Counter>> routed = new ConcurrentHashMap<>();
 
   public RouterMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -44,8 +45,12 @@ public final class RouterMetrics {
     return counters.computeIfAbsent(id, k -> Counter.builder(name).tags(tags).register(registry));
   }
 
+  /** Per request: looked up by app, then variant, without building a key string. */
   public void requestRouted(String app, String variant) {
-    counter("sluice.router.requests", "app", app, "variant", variant).increment();
+    routed
+        .computeIfAbsent(app, a -> new ConcurrentHashMap<>())
+        .computeIfAbsent(variant, v -> counter("sluice.router.requests", "app", app, "variant", v))
+        .increment();
   }
 
   public void shadowCopy(String app, String deployment) {

@@ -1,7 +1,6 @@
 package io.sluice.router.batch;
 
 import io.sluice.avro.FlushReason;
-import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.Priority;
 import java.io.ByteArrayOutputStream;
@@ -13,7 +12,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -26,10 +24,15 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Micro-batches per deployment and priority class. Every buffered request is one entry of a
- * changelogged store ({@code <priority>/<deployment>/<batchId>/<index>} → Avro binary of the
- * request), written before the input offset can be committed, so a crash loses nothing: the
- * restored task rebuilds its pending batches from the store and flushes them at the next check.
+ * Micro-batches per deployment and priority class. Every pending batch is one entry of a
+ * changelogged store ({@code <priority>/<deployment>/<batchId>} → the Avro binaries of its
+ * requests, concatenated in arrival order), rewritten as each request is added, before the input
+ * offset can be committed, so a crash loses nothing: the restored task rebuilds its pending batches
+ * from the store and flushes them at the next check. With the store's record cache a batch that is
+ * opened and flushed within one commit interval costs the changelog a single tombstone.
+ *
+ * <p>The request bytes are encoded once, on arrival, and handed to the {@link Sink} as they are:
+ * they are the items of the outgoing {@code InferenceBatch}'s {@code requests} array.
  *
  * <p>A batch is flushed at {@code maxBatchSize} requests, at the token budget, or {@code maxWaitMs}
  * after its first request (checked by a wall-clock punctuator); {@code maxWaitMs = 0} flushes every
@@ -42,10 +45,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class MicroBatcher {
   /** Where flushed batches and expired requests go. */
   public interface Sink {
-    void batch(InferenceBatch batch, long firstArrivalMs, long nowMs);
+    void batch(EncodedBatch batch);
 
     void expired(InferenceRequest request, long nowMs);
   }
+
+  private static final Comparator<PendingBatch> FLUSH_ORDER =
+      Comparator.comparing((PendingBatch b) -> b.priority).thenComparingLong(b -> b.firstArrivalMs);
 
   private final SpecificDatumWriter<InferenceRequest> writer =
       new SpecificDatumWriter<>(InferenceRequest.class);
@@ -55,7 +61,9 @@ public final class MicroBatcher {
   private final KeyValueStore<String, byte[]> store;
   private final Sink sink;
   private final Map<String, PendingBatch> pending = new LinkedHashMap<>();
+  private final List<PendingBatch> due = new ArrayList<>();
   private BinaryEncoder encoder;
+  private BinaryDecoder decoder;
 
   public MicroBatcher(KeyValueStore<String, byte[]> store, Sink sink) {
     this.store = store;
@@ -81,12 +89,10 @@ public final class MicroBatcher {
       pending.put(key, b);
     }
     b.limits = limits;
-    store.put(b.entryKey(b.requests.size()), encode(request));
-    b.requests.add(request);
-    b.tokens += tokens;
+    append(b, request, tokens);
     if (limits.maxWaitMs() == 0) {
       flush(b, FlushReason.IMMEDIATE, nowMs);
-    } else if (b.requests.size() >= limits.maxBatchSize()) {
+    } else if (b.size() >= limits.maxBatchSize()) {
       flush(b, FlushReason.SIZE, nowMs);
     } else if (limits.maxBatchTokens() != null && b.tokens >= limits.maxBatchTokens()) {
       flush(b, FlushReason.TOKENS, nowMs);
@@ -95,111 +101,158 @@ public final class MicroBatcher {
 
   /** Flushes every batch whose first request has waited {@code maxWaitMs}; interactive first. */
   public void flushDue(long nowMs) {
-    List<PendingBatch> due = new ArrayList<>();
+    // A task holds a handful of buffers (deployments × 2 priorities), so scanning them all on
+    // every tick is cheaper than keeping a deadline index up to date on every add.
     for (PendingBatch b : pending.values()) {
-      if (nowMs - b.firstArrivalMs >= b.limits.maxWaitMs()
-          || b.requests.size() >= b.limits.maxBatchSize()) {
+      if (nowMs - b.firstArrivalMs >= b.limits.maxWaitMs() || b.size() >= b.limits.maxBatchSize()) {
         due.add(b);
       }
     }
-    due.sort(
-        Comparator.comparing((PendingBatch b) -> b.priority).thenComparing(b -> b.firstArrivalMs));
-    for (PendingBatch b : due) {
-      flush(b, FlushReason.WAIT, nowMs);
+    if (due.isEmpty()) {
+      return;
+    }
+    due.sort(FLUSH_ORDER);
+    try {
+      for (PendingBatch b : due) {
+        flush(b, FlushReason.WAIT, nowMs);
+      }
+    } finally {
+      due.clear();
     }
   }
 
   /** Number of buffered requests (for tests and metrics). */
   public int buffered() {
-    return pending.values().stream().mapToInt(b -> b.requests.size()).sum();
+    int n = 0;
+    for (PendingBatch b : pending.values()) {
+      n += b.size();
+    }
+    return n;
   }
 
-  private void flush(PendingBatch b, FlushReason reason, long nowMs) {
-    pending.remove(b.mapKey);
-    for (int i = 0; i < b.requests.size(); i++) {
-      store.delete(b.entryKey(i));
-    }
-    List<InferenceRequest> live = new ArrayList<>(b.requests.size());
-    int tokens = 0;
-    for (InferenceRequest r : b.requests) {
-      Instant deadline = r.getDeadlineMs();
-      if (deadline != null && deadline.toEpochMilli() <= nowMs) {
-        sink.expired(r, nowMs);
-      } else {
-        live.add(r);
-        tokens += TokenEstimator.estimate(r);
-      }
-    }
-    if (live.isEmpty()) {
-      return;
-    }
-    InferenceBatch batch =
-        InferenceBatch.newBuilder()
-            .setBatchId(b.batchId)
-            .setDeployment(b.deployment)
-            .setPriority(b.priority)
-            .setRequests(live)
-            .setFirstArrivalMs(Instant.ofEpochMilli(b.firstArrivalMs))
-            .setFlushedAtMs(Instant.ofEpochMilli(nowMs))
-            .setFlushReason(reason)
-            .setEstimatedTokens(tokens)
-            .build();
-    sink.batch(batch, b.firstArrivalMs, nowMs);
+  /** Encodes the request onto the batch and writes the batch's new value to the store. */
+  private void append(PendingBatch b, InferenceRequest request, int tokens) {
+    store.put(b.storeKey, encode(b, request, tokens));
   }
 
-  /** Rebuilds pending batches from the (restored) store. Their limits are unknown: flush soon. */
-  private void restore() {
-    Map<String, TreeMap<String, InferenceRequest>> byBatch = new LinkedHashMap<>();
-    try (KeyValueIterator<String, byte[]> it = store.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        String batchKey = kv.key.substring(0, kv.key.lastIndexOf('/'));
-        byBatch.computeIfAbsent(batchKey, k -> new TreeMap<>()).put(kv.key, decode(kv.value));
-      }
-    }
-    for (Map.Entry<String, TreeMap<String, InferenceRequest>> e : byBatch.entrySet()) {
-      String[] parts = e.getKey().split("/", 3);
-      Priority priority = Priority.valueOf(parts[0]);
-      String bufferKey = parts[0] + "/" + parts[1];
-      InferenceRequest first = e.getValue().firstEntry().getValue();
-      long firstArrival = first.getRoutedAtMs() == null ? 0 : first.getRoutedAtMs().toEpochMilli();
-      // Limits are not stored; a restored batch has already waited through a restart.
-      PendingBatch b =
-          new PendingBatch(
-              bufferKey, parts[1], priority, parts[2], firstArrival, new BatchLimits(1, 0, null));
-      int i = 0;
-      for (Map.Entry<String, InferenceRequest> r : e.getValue().entrySet()) {
-        if (!r.getKey().equals(b.entryKey(i))) {
-          // Entry keys are rewritten densely so flush() deletes exactly what is stored.
-          store.delete(r.getKey());
-          store.put(b.entryKey(i), encode(r.getValue()));
-        }
-        b.requests.add(r.getValue());
-        b.tokens += TokenEstimator.estimate(r.getValue());
-        i++;
-      }
-      // Keyed apart from the live buffer: a restored batch is only ever flushed, never extended.
-      b.mapKey = e.getKey();
-      pending.put(b.mapKey, b);
-    }
-  }
-
-  private byte[] encode(InferenceRequest r) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    encoder = EncoderFactory.get().binaryEncoder(out, encoder);
+  /** Encodes the request onto the batch; returns the batch's new value. */
+  private byte[] encode(PendingBatch b, InferenceRequest request, int tokens) {
+    encoder = EncoderFactory.get().binaryEncoder(b.out, encoder);
     try {
-      writer.write(r, encoder);
+      writer.write(request, encoder);
       encoder.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+    Instant deadline = request.getDeadlineMs();
+    return b.appended(deadline == null ? Long.MAX_VALUE : deadline.toEpochMilli(), tokens);
   }
 
-  private InferenceRequest decode(byte[] bytes) {
-    BinaryDecoder d = DecoderFactory.get().binaryDecoder(bytes, null);
+  private void flush(PendingBatch b, FlushReason reason, long nowMs) {
+    pending.remove(b.mapKey);
+    for (String key : b.restoredKeys) {
+      if (!key.equals(b.storeKey)) {
+        store.delete(key);
+      }
+    }
+    store.delete(b.storeKey);
+    byte[] requests = b.body;
+    int size = b.size();
+    int tokens = b.tokens;
+    if (size == 0) {
+      return;
+    }
+    if (b.anyExpired(nowMs)) {
+      ByteArrayOutputStream live = new ByteArrayOutputStream(requests.length);
+      size = 0;
+      tokens = 0;
+      for (int i = 0; i < b.size(); i++) {
+        int start = b.start(i);
+        int length = b.end(i) - start;
+        if (b.expired(i, nowMs)) {
+          sink.expired(decode(requests, start, length), nowMs);
+        } else {
+          live.write(requests, start, length);
+          size++;
+          tokens += b.tokens(i);
+        }
+      }
+      if (size == 0) {
+        return;
+      }
+      requests = live.toByteArray();
+    }
+    sink.batch(
+        new EncodedBatch(
+            b.batchId,
+            b.deployment,
+            b.priority,
+            size,
+            requests,
+            b.firstArrivalMs,
+            nowMs,
+            reason,
+            tokens));
+  }
+
+  /**
+   * Rebuilds pending batches from the (restored) store. Their limits are unknown: flush soon. Also
+   * reads entries of one request each ({@code .../<batchId>/<index>}, the earlier layout). Nothing
+   * is written here (a cached store cannot be written outside processing): a restored batch keeps
+   * its entries as they are until it is flushed, and is never extended.
+   */
+  private void restore() {
+    Map<String, List<KeyValue<String, byte[]>>> byBatch = new LinkedHashMap<>();
+    try (KeyValueIterator<String, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        String[] parts = kv.key.split("/", 4);
+        String batchKey = parts[0] + "/" + parts[1] + "/" + parts[2];
+        byBatch.computeIfAbsent(batchKey, k -> new ArrayList<>()).add(kv);
+      }
+    }
+    for (Map.Entry<String, List<KeyValue<String, byte[]>>> e : byBatch.entrySet()) {
+      String[] parts = e.getKey().split("/", 3);
+      List<InferenceRequest> requests = new ArrayList<>();
+      for (KeyValue<String, byte[]> kv : e.getValue()) {
+        decoder = DecoderFactory.get().binaryDecoder(kv.value, decoder);
+        try {
+          while (!decoder.isEnd()) {
+            requests.add(reader.read(null, decoder));
+          }
+        } catch (IOException ex) {
+          throw new UncheckedIOException(ex);
+        }
+      }
+      long firstArrival =
+          requests.isEmpty() || requests.get(0).getRoutedAtMs() == null
+              ? 0
+              : requests.get(0).getRoutedAtMs().toEpochMilli();
+      // Limits are not stored; a restored batch has already waited through a restart.
+      PendingBatch b =
+          new PendingBatch(
+              parts[0] + "/" + parts[1],
+              parts[1],
+              Priority.valueOf(parts[0]),
+              parts[2],
+              firstArrival,
+              new BatchLimits(1, 0, null));
+      for (InferenceRequest r : requests) {
+        encode(b, r, TokenEstimator.estimate(r));
+      }
+      for (KeyValue<String, byte[]> kv : e.getValue()) {
+        b.restoredKeys.add(kv.key);
+      }
+      // Keyed apart from the live buffer: a restored batch is only ever flushed, never extended.
+      b.mapKey = b.storeKey;
+      pending.put(b.mapKey, b);
+    }
+  }
+
+  private InferenceRequest decode(byte[] bytes, int offset, int length) {
+    decoder = DecoderFactory.get().binaryDecoder(bytes, offset, length, decoder);
     try {
-      return reader.read(null, d);
+      return reader.read(null, decoder);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

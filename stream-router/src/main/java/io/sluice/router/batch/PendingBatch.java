@@ -1,24 +1,45 @@
 package io.sluice.router.batch;
 
-import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.Priority;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** A batch being filled: the in-memory mirror of its entries in the buffer store. */
+/**
+ * A batch being filled: the Avro encodings of its requests, concatenated in arrival order (the
+ * value of its one entry in the buffer store), and per request what a flush needs without decoding
+ * it again: where it ends, its deadline and its token estimate.
+ */
 final class PendingBatch {
   final String bufferKey;
   final String deployment;
   final Priority priority;
   final String batchId;
   final long firstArrivalMs;
-  final List<InferenceRequest> requests = new ArrayList<>();
 
-  /** Key in the pending map: the buffer key, or buffer key + batch id for restored batches. */
+  /** Key of the batch's entry in the buffer store. */
+  final String storeKey;
+
+  /** Store entries a restored batch was read from, deleted when it is flushed. */
+  final List<String> restoredKeys = new ArrayList<>();
+
+  /** Key in the pending map: the buffer key, or the store key for restored batches. */
   String mapKey;
 
   BatchLimits limits;
   int tokens;
+
+  final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+
+  /** The bytes last written to the store: all requests so far. */
+  byte[] body = new byte[0];
+
+  private int size;
+  private int[] ends = new int[8];
+  private long[] deadlines = new long[8];
+  private int[] tokenCounts = new int[8];
+  private long earliestDeadline = Long.MAX_VALUE;
 
   PendingBatch(
       String bufferKey,
@@ -33,11 +54,48 @@ final class PendingBatch {
     this.batchId = batchId;
     this.firstArrivalMs = firstArrivalMs;
     this.limits = limits;
+    this.storeKey = bufferKey + "/" + batchId;
     this.mapKey = bufferKey;
   }
 
-  /** The store key of the i-th request: sorts in arrival order within the batch. */
-  String entryKey(int i) {
-    return bufferKey + "/" + batchId + "/" + String.format("%06d", i);
+  int size() {
+    return size;
+  }
+
+  /** Records the request just encoded into {@link #out}; returns the new store value. */
+  byte[] appended(long deadlineMs, int requestTokens) {
+    if (size == ends.length) {
+      ends = Arrays.copyOf(ends, size * 2);
+      deadlines = Arrays.copyOf(deadlines, size * 2);
+      tokenCounts = Arrays.copyOf(tokenCounts, size * 2);
+    }
+    ends[size] = out.size();
+    deadlines[size] = deadlineMs;
+    tokenCounts[size] = requestTokens;
+    size++;
+    tokens += requestTokens;
+    earliestDeadline = Math.min(earliestDeadline, deadlineMs);
+    body = out.toByteArray();
+    return body;
+  }
+
+  boolean anyExpired(long nowMs) {
+    return earliestDeadline <= nowMs;
+  }
+
+  boolean expired(int i, long nowMs) {
+    return deadlines[i] <= nowMs;
+  }
+
+  int start(int i) {
+    return i == 0 ? 0 : ends[i - 1];
+  }
+
+  int end(int i) {
+    return ends[i];
+  }
+
+  int tokens(int i) {
+    return tokenCounts[i];
   }
 }

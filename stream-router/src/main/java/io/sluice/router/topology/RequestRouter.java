@@ -1,7 +1,6 @@
 package io.sluice.router.topology;
 
 import io.sluice.avro.DeadLetter;
-import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.RouteConfig;
@@ -9,6 +8,7 @@ import io.sluice.avro.Shadow;
 import io.sluice.avro.Variant;
 import io.sluice.router.RouterMetrics;
 import io.sluice.router.RouterSettings;
+import io.sluice.router.batch.EncodedBatch;
 import io.sluice.router.batch.MicroBatcher;
 import io.sluice.router.route.CompiledRoute;
 import io.sluice.router.route.RouteLookup;
@@ -245,18 +245,18 @@ final class RequestRouter implements Processor<byte[], byte[], String, Outbound<
 
   private final class BatchSink implements MicroBatcher.Sink {
     @Override
-    public void batch(InferenceBatch batch, long firstArrivalMs, long nowMs) {
+    public void batch(EncodedBatch batch) {
       Headers h = new RecordHeaders();
-      SluiceHeaders.put(h, SluiceHeaders.PRIORITY, batch.getPriority().name());
-      Outbound<InferenceBatch> out =
-          new Outbound<>(Topics.batches(batch.getDeployment()), null, batch);
-      context.forward(new Record<>(batch.getBatchId(), out, nowMs, h), RouterTopology.BATCHES_SINK);
+      SluiceHeaders.put(h, SluiceHeaders.PRIORITY, batch.priority().name());
+      Outbound<EncodedBatch> out = new Outbound<>(Topics.batches(batch.deployment()), null, batch);
+      context.forward(
+          new Record<>(batch.batchId(), out, batch.flushedAtMs(), h), RouterTopology.BATCHES_SINK);
       metrics.batchFlushed(
-          batch.getDeployment(),
-          batch.getPriority().name(),
-          batch.getFlushReason().name(),
-          batch.getRequests().size(),
-          nowMs - firstArrivalMs);
+          batch.deployment(),
+          batch.priority().name(),
+          batch.flushReason().name(),
+          batch.size(),
+          batch.flushedAtMs() - batch.firstArrivalMs());
     }
 
     @Override
