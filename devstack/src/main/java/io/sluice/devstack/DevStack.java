@@ -195,6 +195,8 @@ public final class DevStack implements AutoCloseable {
     bridge =
         BridgeServer.builder(BridgeConfig.from(BridgeConfig.DEFINITION.parse(raw))).build().start();
     started.add(bridge);
+    // Ready once it owns reply partitions: before that it answers 503.
+    awaitReady("the HTTP bridge", bridge::ready, Duration.ofSeconds(60));
     log.info("HTTP bridge on {}", bridgeUrl());
   }
 
@@ -204,21 +206,22 @@ public final class DevStack implements AutoCloseable {
   }
 
   private void awaitRouterRunning(Duration timeout) {
+    awaitReady("the router", () -> router.state() == KafkaStreams.State.RUNNING, timeout);
+  }
+
+  /** Waits until a part reports ready, so "dev stack up" means requests are served. */
+  private static void awaitReady(
+      String what, java.util.function.BooleanSupplier ready, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (router.state() != KafkaStreams.State.RUNNING) {
+    while (!ready.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "the router did not reach RUNNING within "
-                + timeout
-                + " (state "
-                + router.state()
-                + ")");
+        throw new IllegalStateException(what + " was not ready within " + timeout);
       }
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the router", e);
+        throw new IllegalStateException("interrupted while waiting for " + what, e);
       }
     }
   }
