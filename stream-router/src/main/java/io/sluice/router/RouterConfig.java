@@ -2,6 +2,7 @@ package io.sluice.router;
 
 import io.sluice.common.config.ConfigDef;
 import io.sluice.common.config.ConfigDef.Type;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
 import io.sluice.router.batch.BatchLimits;
@@ -11,8 +12,8 @@ import java.util.regex.PatternSyntaxException;
 
 /** Every configuration key of the router, defined once; the README table is generated from it. */
 public final class RouterConfig {
-  public static final String BOOTSTRAP_SERVERS = "sluice.kafka.bootstrap-servers";
-  public static final String SCHEMA_REGISTRY_URL = "sluice.schema-registry.url";
+  public static final String BOOTSTRAP_SERVERS = ConnectionKeys.BOOTSTRAP_SERVERS;
+  public static final String SCHEMA_REGISTRY_URL = ConnectionKeys.SCHEMA_REGISTRY_URL;
   public static final String MANAGEMENT_HOST = "sluice.management.host";
   public static final String MANAGEMENT_PORT = "sluice.management.port";
   public static final String APPLICATION_ID = "sluice.router.application-id";
@@ -33,19 +34,7 @@ public final class RouterConfig {
 
   /** The keys every client of Kafka and the registry needs (also used by {@code routes}). */
   public static ConfigDef connection() {
-    return new ConfigDef()
-        .define(
-            BOOTSTRAP_SERVERS,
-            Type.STRING,
-            "localhost:9092",
-            Validators.nonEmpty(),
-            "Kafka bootstrap servers.")
-        .define(
-            SCHEMA_REGISTRY_URL,
-            Type.STRING,
-            "http://localhost:8081",
-            Validators.nonEmpty(),
-            "Schema Registry base URL (Confluent-compatible).");
+    return ConnectionKeys.definition();
   }
 
   /** All router keys. */
