@@ -104,6 +104,12 @@ class SluiceChartTest {
                 .path("args")
                 .toString())
         .isEqualTo("[\"router\"]");
+    JsonNode routerContainer = Rendered.container(r.get("Deployment", "sluice-router"), "router");
+    assertThat(routerContainer.path("env").toString())
+        .contains("SLUICE_ROUTER_STATE_DIR")
+        .contains("/var/lib/sluice/router-state");
+    assertThat(routerContainer.path("volumeMounts").get(0).path("mountPath").asText())
+        .isEqualTo("/var/lib/sluice/router-state");
   }
 
   @Test
