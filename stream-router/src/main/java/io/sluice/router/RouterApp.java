@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -118,6 +119,11 @@ public final class RouterApp implements AutoCloseable {
     p.put(StreamsConfig.POLL_MS_CONFIG, c.getLong(RouterConfig.PUNCTUATE_INTERVAL_MS));
     // New request topics are found by the pattern; look for them every 10 s, not every 5 min.
     p.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), 10_000);
+    // Kafka Streams defaults its producer to linger.ms=100: every batch and error reply would sit
+    // up to 100 ms before it is sent, at interactive rates almost always. A few ms keeps the
+    // producer's batching under load without adding a visible wait. Overridable through
+    // sluice.router.streams.producer.linger.ms.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     p.putAll(c.withPrefix(RouterConfig.STREAMS_PREFIX));
     return p;
   }
