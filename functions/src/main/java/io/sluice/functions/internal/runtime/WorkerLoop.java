@@ -64,6 +64,18 @@ public final class WorkerLoop implements Runnable {
   private final Deque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
   private final Map<TopicPartition, PartitionTracker<List<ProducerRecord<String, byte[]>>>>
       trackers = new HashMap<>();
+
+  /**
+   * Offsets whose async commit failed (a rebalance was in progress) and that no later commit has
+   * covered yet. Retried on every loop turn: an idle worker makes no later commit, and without the
+   * retry its group would show that lag for ever (and the autoscaler would keep replicas for it).
+   * Only touched on the poll thread, where commit callbacks run.
+   */
+  private final Map<TopicPartition, Long> commitsToRetry = new HashMap<>();
+
+  /** The highest offset per partition a commit is known to have stored (poll thread only). */
+  private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
+
   private final Map<TopicPartition, Integer> inflightByPartition = new HashMap<>();
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inflight;
@@ -265,6 +277,47 @@ public final class WorkerLoop implements Runnable {
     if (!touched.isEmpty()) {
       commit(touched, false);
     }
+    retryFailedCommits();
+  }
+
+  private void retryFailedCommits() {
+    if (commitsToRetry.isEmpty() || exactlyOnce) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    commitsToRetry
+        .entrySet()
+        .removeIf(e -> !trackers.containsKey(e.getKey())); // revoked: the new owner commits
+    commitsToRetry.forEach((tp, offset) -> offsets.put(tp, new OffsetAndMetadata(offset)));
+    commitsToRetry.clear();
+    if (!offsets.isEmpty()) {
+      consumer.commitAsync(offsets, this::onAsyncCommit);
+    }
+  }
+
+  private void onAsyncCommit(Map<TopicPartition, OffsetAndMetadata> offsets, Exception e) {
+    if (e == null) {
+      offsets.forEach(this::committed);
+      return;
+    }
+    if (e instanceof org.apache.kafka.common.errors.RebalanceInProgressException) {
+      // Expected while the group rebalances (replicas added or removed); retried each turn.
+      log.debug("{}: commit deferred by a rebalance, will retry", name);
+    } else {
+      log.warn("{}: async commit failed, will retry: {}", name, e.toString());
+    }
+    offsets.forEach(
+        (tp, om) -> {
+          // Never retry below what a later commit already stored: that would move it back.
+          if (om.offset() > committedUpTo.getOrDefault(tp, -1L)) {
+            commitsToRetry.merge(tp, om.offset(), Math::max);
+          }
+        });
+  }
+
+  private void committed(TopicPartition tp, OffsetAndMetadata om) {
+    committedUpTo.merge(tp, om.offset(), Math::max);
+    commitsToRetry.computeIfPresent(tp, (k, v) -> v <= om.offset() ? null : v);
   }
 
   /** Commits the contiguous finished prefix of each partition (async unless {@code sync}). */
@@ -285,6 +338,8 @@ public final class WorkerLoop implements Runnable {
     if (offsets.isEmpty()) {
       return;
     }
+    // A new commit of a partition supersedes an earlier one that failed (positions only grow).
+    offsets.keySet().forEach(commitsToRetry::remove);
     if (exactlyOnce) {
       producer.beginTransaction();
       for (ProducerRecord<String, byte[]> rec : txRecords) {
@@ -294,15 +349,9 @@ public final class WorkerLoop implements Runnable {
       producer.commitTransaction(); // any failure is fatal: the restart resumes from the last tx
     } else if (sync) {
       consumer.commitSync(offsets);
+      offsets.forEach(this::committed);
     } else {
-      consumer.commitAsync(
-          offsets,
-          (o, e) -> {
-            if (e != null) {
-              log.warn(
-                  "{}: async commit failed (a later commit covers it): {}", name, e.toString());
-            }
-          });
+      consumer.commitAsync(offsets, this::onAsyncCommit);
     }
   }
 
