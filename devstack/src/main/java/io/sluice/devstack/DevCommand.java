@@ -106,6 +106,7 @@ public final class DevCommand implements Callable<Integer> {
             vllmUrl,
             vllmModel,
             java.time.Duration.ofSeconds(1),
+            DevDeployments.DEV_COOLDOWN,
             verboseKafka);
     GracefulShutdown shutdown = GracefulShutdown.installed("sluice dev");
     DevStack stack = shutdown.register("dev stack", new DevStack(settings).start());

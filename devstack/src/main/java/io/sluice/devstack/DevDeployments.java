@@ -23,26 +23,33 @@ public record DevDeployments(String name, String function, boolean llm, ScalingC
   /** Cooldown before scaling to zero and the scale-down stabilisation window in the dev stack. */
   public static final Duration DEV_COOLDOWN = Duration.ofSeconds(30);
 
-  public static List<DevDeployments> demo() {
+  /**
+   * The demo deployments.
+   *
+   * @param scaleDownDelay the cooldown before scaling to zero and the scale-down stabilisation
+   *     window (KEDA/HPA defaults: 300 s; {@link #DEV_COOLDOWN} in the dev stack)
+   */
+  public static List<DevDeployments> demo(Duration scaleDownDelay) {
+    int max = DemoApps.DEPLOYMENT_PARTITIONS;
     return List.of(
-        new DevDeployments("chat-a", "llm", true, scaling(1, DemoApps.DEPLOYMENT_PARTITIONS, 2)),
-        new DevDeployments("chat-b", "llm", true, scaling(1, DemoApps.DEPLOYMENT_PARTITIONS, 2)),
-        new DevDeployments("sentiment", "sentiment", false, scaling(0, 2, 2)));
+        new DevDeployments("chat-a", "llm", true, scaling(1, max, 2, scaleDownDelay)),
+        new DevDeployments("chat-b", "llm", true, scaling(1, max, 2, scaleDownDelay)),
+        new DevDeployments("sentiment", "sentiment", false, scaling(0, 2, 2, scaleDownDelay)));
   }
 
-  static ScalingConfig scaling(int min, int max, long lagThreshold) {
+  static ScalingConfig scaling(int min, int max, long lagThreshold, Duration scaleDownDelay) {
     return ScalingConfig.builder()
         .lagThreshold(lagThreshold)
         .minReplicaCount(min)
         .maxReplicaCount(max)
         // As the workers' auto.offset.reset: see helm/sluice/values.yaml.
         .offsetResetPolicy(OffsetResetPolicy.EARLIEST)
-        .cooldownPeriod(DEV_COOLDOWN)
+        .cooldownPeriod(scaleDownDelay)
         .behavior(
             new ScalingBehavior(
                 ScalingRules.defaultScaleUp(),
                 new ScalingRules(
-                    DEV_COOLDOWN,
+                    scaleDownDelay,
                     ScalingRules.SelectPolicy.MAX,
                     List.of(ScalingPolicy.percent(100, Duration.ofSeconds(15))))))
         .build();

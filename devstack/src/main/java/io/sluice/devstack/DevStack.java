@@ -149,7 +149,7 @@ public final class DevStack implements AutoCloseable {
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     started.add(lagReader);
     List<ScaledDeployment> scaled = new ArrayList<>();
-    for (DevDeployments d : DevDeployments.demo()) {
+    for (DevDeployments d : DevDeployments.demo(settings.scaleDownDelay())) {
       scaled.add(
           new ScaledDeployment(
               d.name(),

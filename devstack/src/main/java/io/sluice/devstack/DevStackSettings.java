@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param vllmUrl a real vLLM's base URL for the LLM deployments, or null for the simulator
  * @param vllmModel the model name to ask the real vLLM for, or null for its default
  * @param scalePollInterval how often the dev stack's autoscaler polls lag
+ * @param scaleDownDelay cooldown before scaling to zero and scale-down stabilisation window
  * @param verboseKafka log the broker at INFO instead of WARN
  */
 public record DevStackSettings(
@@ -33,6 +34,7 @@ public record DevStackSettings(
     String vllmUrl,
     String vllmModel,
     Duration scalePollInterval,
+    Duration scaleDownDelay,
     boolean verboseKafka) {
 
   /** The defaults the README's command uses. */
@@ -50,13 +52,27 @@ public record DevStackSettings(
         null,
         null,
         Duration.ofSeconds(1),
+        DevDeployments.DEV_COOLDOWN,
         false);
   }
 
-  /** Free ports everywhere: for tests, and for running beside another stack. */
+  /** Free ports everywhere and a 3 s scale-down delay: for tests. */
   public static DevStackSettings freePorts(Path dataDir) {
     return new DevStackSettings(
-        dataDir, false, "localhost", 0, 0, 0, 0, 0, 0, null, null, Duration.ofMillis(500), false);
+        dataDir,
+        false,
+        "localhost",
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        null,
+        null,
+        Duration.ofMillis(500),
+        Duration.ofSeconds(3),
+        false);
   }
 
   public DevStackSettings withFresh(boolean wipe) {
@@ -73,6 +89,7 @@ public record DevStackSettings(
         vllmUrl,
         vllmModel,
         scalePollInterval,
+        scaleDownDelay,
         verboseKafka);
   }
 }
