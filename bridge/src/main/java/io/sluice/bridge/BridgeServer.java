@@ -178,7 +178,16 @@ public final class BridgeServer implements AutoCloseable {
       throw new IllegalStateException("interrupted while starting the bridge", e);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       close();
-      throw new IllegalStateException("the bridge could not start: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the bridge could not start on "
+              + config.host()
+              + ":"
+              + config.port()
+              + " ("
+              + BridgeConfig.PORT
+              + "): "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -70,6 +70,15 @@ public final class DevStack implements AutoCloseable {
 
   /** Starts the stack; returns once every part answers. */
   public DevStack start() {
+    try {
+      return startParts();
+    } catch (RuntimeException e) {
+      close(); // a port in use, say: stop what did start rather than leave it running
+      throw e;
+    }
+  }
+
+  private DevStack startParts() {
     long t0 = System.nanoTime();
     Path kafkaDir = settings.dataDir().resolve("kafka");
     if (settings.fresh()) {
