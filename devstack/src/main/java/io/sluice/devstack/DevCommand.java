@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
-    description = "Run the dev stack: Kafka (KRaft), schema registry and the demo apps' topics.")
+    description =
+        "Run the dev stack: Kafka (KRaft), schema registry, router, vLLM simulator, autoscaled"
+            + " workers for the demo apps, and the HTTP bridge.")
 public final class DevCommand implements Callable<Integer> {
   @Option(
       names = "--data-dir",

@@ -46,9 +46,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default: a real single-node Kafka (KRaft) and a schema registry in one process, with
- * the demo apps' topics and route configs in place. {@link #close()} stops everything in reverse
- * order.
+ * The embedded default, in one process: a real single-node Kafka (KRaft), the schema registry, the
+ * stream router, the vLLM simulator (or a real vLLM), the demo apps' workers as replicas resized by
+ * the KEDA/HPA scaling law, and the HTTP bridge, with the demo apps' topics and routes in place.
+ * {@link #close()} stops everything in reverse order.
  */
 public final class DevStack implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DevStack.class);
