@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (BridgeServer bridge =
- *     BridgeServer.builder(BridgeConfig.defaults().withKafka("localhost:9092", "http://localhost:8081"))
+ *     BridgeServer.builder(BridgeConfig.of(Map.of(BridgeConfig.PORT, "8080")))
  *         .build()
  *         .start()) {
  *   System.out.println("bridge on port " + bridge.port());

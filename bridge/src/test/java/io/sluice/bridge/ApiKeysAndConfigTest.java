@@ -62,7 +62,10 @@ class ApiKeysAndConfigTest {
                     Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(BridgeConfig.PORT);
-    assertThatThrownBy(() -> BridgeConfig.defaults().withReplica(2, 2))
+    assertThatThrownBy(
+            () ->
+                BridgeConfig.of(
+                    Map.of(BridgeConfig.REPLICA_INDEX, "2", BridgeConfig.REPLICA_COUNT, "2")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(BridgeConfig.REPLICA_INDEX);
   }

@@ -284,9 +284,11 @@ class BridgeIT {
 
   @Test
   void apiKeysAreRequiredAndLimitedToTheirApps() throws Exception {
-    BridgeConfig authed =
-        TestBridges.config(kafka, registry, kafka.uniqueId("auth"))
-            .withAuth(true, ApiKeys.parse("k-sent=" + app + ",k-all=*"));
+    java.util.Map<String, String> settings =
+        TestBridges.settings(kafka, registry, kafka.uniqueId("auth"));
+    settings.put(BridgeConfig.AUTH_ENABLED, "true");
+    settings.put(BridgeConfig.API_KEYS, "k-sent=" + app + ",k-all=*");
+    BridgeConfig authed = BridgeConfig.of(settings);
     try (BridgeServer b = TestBridges.startReadyWithAuth(authed)) {
       String infer = "/v1/apps/" + app + "/infer";
       assertThat(send(http, post(b, infer, "{\"input\": 1}")).statusCode()).isEqualTo(401);

@@ -14,7 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -56,10 +58,20 @@ final class TestBridges {
 
   /** A config for a test bridge on a free port, with topics unique to {@code scope}. */
   static BridgeConfig config(KafkaCluster kafka, String registryUrl, String scope) {
-    return BridgeConfig.defaults()
-        .withPort(0)
-        .withKafka(kafka.bootstrapServers(), registryUrl)
-        .withTopics(scope + ".replies", 4, scope + ".results", scope + ".group");
+    return BridgeConfig.of(settings(kafka, registryUrl, scope));
+  }
+
+  /** The raw settings behind {@link #config}, for tests that add keys of their own. */
+  static Map<String, String> settings(KafkaCluster kafka, String registryUrl, String scope) {
+    Map<String, String> s = new HashMap<>();
+    s.put(BridgeConfig.PORT, "0");
+    s.put(BridgeConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    s.put(BridgeConfig.SCHEMA_REGISTRY_URL, registryUrl);
+    s.put(BridgeConfig.REPLY_TOPIC, scope + ".replies");
+    s.put(BridgeConfig.REPLY_PARTITIONS, "4");
+    s.put(BridgeConfig.RESULTS_TOPIC, scope + ".results");
+    s.put(BridgeConfig.REPLY_GROUP, scope + ".group");
+    return s;
   }
 
   static BridgeServer startReady(BridgeConfig config, List<String> apps) {

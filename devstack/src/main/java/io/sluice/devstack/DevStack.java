@@ -202,8 +202,7 @@ public final class DevStack implements AutoCloseable {
     raw.put(BridgeConfig.SCHEMA_REGISTRY_URL, registry.url());
     raw.put(BridgeConfig.HOST, settings.host());
     raw.put(BridgeConfig.PORT, Integer.toString(settings.bridgePort()));
-    bridge =
-        BridgeServer.builder(BridgeConfig.from(BridgeConfig.DEFINITION.parse(raw))).build().start();
+    bridge = BridgeServer.builder(BridgeConfig.of(raw)).build().start();
     started.add(bridge);
     // Ready once it owns reply partitions: before that it answers 503.
     awaitReady("the HTTP bridge", bridge::ready, Duration.ofSeconds(60));

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -85,7 +86,12 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
           new NewTopic(Topics.ROUTES, 1, (short) 1),
           new NewTopic(Topics.requests(APP), 4, (short) 1));
       publishRoute(bootstrap, registry);
-      BridgeConfig config = BridgeConfig.defaults().withPort(0).withKafka(bootstrap, registry);
+      BridgeConfig config =
+          BridgeConfig.of(
+              Map.of(
+                  BridgeConfig.PORT, "0",
+                  BridgeConfig.BOOTSTRAP_SERVERS, bootstrap,
+                  BridgeConfig.SCHEMA_REGISTRY_URL, registry));
       try (EchoPath path = new EchoPath(bootstrap, registry, APP);
           BridgeServer bridge = BridgeServer.builder(config).build().start()) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
