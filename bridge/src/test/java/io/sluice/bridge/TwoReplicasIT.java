@@ -65,4 +65,42 @@ class TwoReplicasIT {
       assertThat(partitionsUsed).hasSizeGreaterThan(1);
     }
   }
+
+  @Test
+  void anIdempotentCallThatFailedToProduceRunsWhenRetriedOnTheOtherReplica(KafkaCluster kafka)
+      throws Exception {
+    String registry = "mock://two-replicas-idem-" + UUID.randomUUID();
+    String app = kafka.uniqueId("echo");
+    TestBridges.publishRoutes(kafka, registry, List.of(app));
+    BridgeConfig shared = TestBridges.config(kafka, registry, kafka.uniqueId("idem"));
+    try (EchoWorker worker = new EchoWorker(kafka, registry, List.of(app), Set.of());
+        BridgeServer a = TestBridges.startReady(shared, List.of(app));
+        BridgeServer b = TestBridges.startReady(shared, List.of(app))) {
+      HttpClient http = TestBridges.client();
+      String path = "/v1/apps/" + app + "/infer";
+      String key = "order-" + UUID.randomUUID();
+      // Passes the HTTP limit, fails at the producer: its pending marker used to stay behind.
+      HttpResponse<String> failed =
+          TestBridges.send(
+              http,
+              TestBridges.post(a, path, TestBridges.growingBody(shared))
+                  .header("Idempotency-Key", key));
+      assertThat(failed.statusCode()).as(failed.body()).isEqualTo(413);
+
+      org.awaitility.Awaitility.await("the retry on the other replica is produced and answered")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                HttpResponse<String> retry =
+                    TestBridges.send(
+                        http,
+                        TestBridges.post(b, path, "{\"input\": {\"small\": true}}")
+                            .header("Idempotency-Key", key)
+                            .header("Sluice-Timeout-Ms", "5000"));
+                assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+                assertThat(TestBridges.json(retry).at("/output/small").asBoolean()).isTrue();
+              });
+      assertThat(worker.served).hasSize(1);
+    }
+  }
 }

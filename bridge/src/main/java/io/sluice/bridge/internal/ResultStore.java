@@ -57,6 +57,15 @@ public final class ResultStore {
     }
   }
 
+  /**
+   * Takes a tombstone of the results topic: the pending marker of {@code id} was withdrawn because
+   * its request was never produced, so the id is unknown again (a retry may run it). A stored
+   * result is kept.
+   */
+  public void forget(String id) {
+    release(id);
+  }
+
   public synchronized Entry get(String id) {
     Entry e = entries.get(id);
     if (e != null && clock.getAsLong() - e.storedAtMs() > retentionMs) {

@@ -77,6 +77,8 @@ public final class ResultsListener extends ConsumerLoop {
   protected void handle(ConsumerRecords<String, byte[]> records) {
     for (ConsumerRecord<String, byte[]> rec : records) {
       if (rec.value() == null) {
+        // A tombstone: the request behind a pending marker was never produced (see Submitter).
+        store.forget(rec.key());
         continue;
       }
       InferenceResponse r;

@@ -99,6 +99,22 @@ public final class Submitter implements AutoCloseable {
         });
   }
 
+  /**
+   * Deletes the results-topic record of {@code requestId} (a tombstone): a pending marker whose
+   * request could not be produced must not keep every replica waiting for a result that will never
+   * come, nor make a retry with the same Idempotency-Key look taken.
+   */
+  public CompletableFuture<Void> clear(String topic, String requestId) {
+    return send(
+        topic,
+        requestId,
+        () -> {
+          RecordHeaders h = new RecordHeaders();
+          SluiceHeaders.put(h, SluiceHeaders.REQUEST_ID, requestId);
+          return new Serialized(null, h);
+        });
+  }
+
   private record Serialized(byte[] value, RecordHeaders headers) {}
 
   private interface SerializeStep {
