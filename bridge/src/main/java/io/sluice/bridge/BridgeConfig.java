@@ -271,6 +271,15 @@ public record BridgeConfig(
     return maxMessageBytes - ENVELOPE_BYTES;
   }
 
+  /**
+   * How long an id may stay pending without a result: the longest deadline the bridge gives a
+   * request (async or the timeout cap), plus the produce bound and a minute of slack for clocks and
+   * a late reply in flight.
+   */
+  public long pendingTtlMs() {
+    return Math.max(asyncDeadlineMs, maxTimeoutMs) + kafkaTimeoutMs + 60_000;
+  }
+
   /** Whether replicas own fixed partitions ({@code replica-index >= 0}). */
   public boolean staticReplicas() {
     return replicaIndex >= 0;

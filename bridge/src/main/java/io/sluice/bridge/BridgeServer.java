@@ -114,7 +114,10 @@ public final class BridgeServer implements AutoCloseable {
       PendingReplies pending = new PendingReplies();
       ResultStore store =
           new ResultStore(
-              config.resultCacheSize(), config.resultRetentionMs(), System::currentTimeMillis);
+              config.resultCacheSize(),
+              config.resultRetentionMs(),
+              config.pendingTtlMs(),
+              System::currentTimeMillis);
       Map<String, String> consumerOverrides = config.kafkaOverrides();
       routes =
           own(
