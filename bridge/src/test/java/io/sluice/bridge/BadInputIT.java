@@ -154,6 +154,13 @@ class BadInputIT {
                 .setHeader("Content-Type", "application/x-www-form-urlencoded"));
     assertThat(openAi.statusCode()).isEqualTo(415);
     assertThat(json(openAi).at("/error/type").asText()).isEqualTo("invalid_request_error");
+    HttpResponse<String> gzip =
+        send(http, post(bridge, infer(), "{\"input\": 1}").header("Content-Encoding", "gzip"));
+    assertThat(gzip.statusCode()).isEqualTo(415);
+    assertThat(json(gzip).at("/error/param").asText()).isEqualTo("Content-Encoding");
+    HttpResponse<String> empty = send(http, post(bridge, infer(), ""));
+    assertThat(empty.statusCode()).as(empty.body()).isEqualTo(400);
+    assertThat(json(empty).at("/error/code").asText()).isEqualTo("invalid_json");
     HttpResponse<String> withCharset =
         send(
             http,

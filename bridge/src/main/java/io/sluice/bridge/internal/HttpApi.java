@@ -140,7 +140,10 @@ public final class HttpApi {
       // Every header first, so that nothing is taken (a slot, a claim, a write) for a bad one.
       CallHeaders headers = CallHeaders.parse(ctx.request().headers());
       JsonBody.checkContentType(ctx.request().getHeader("Content-Type"));
-      JsonNode body = RequestMapper.parseObject(JsonBody.utf8(ctx.body().buffer().getBytes()));
+      JsonBody.checkContentEncoding(ctx.request().getHeader("Content-Encoding"));
+      io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
+      JsonNode body =
+          RequestMapper.parseObject(JsonBody.utf8(raw == null ? new byte[0] : raw.getBytes()));
       ParsedCall call =
           switch (kind) {
             case SLUICE -> RequestMapper.infer(ctx.pathParam("app"), body);

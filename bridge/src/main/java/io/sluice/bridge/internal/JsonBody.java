@@ -39,6 +39,24 @@ public final class JsonBody {
     }
   }
 
+  /**
+   * The bridge reads bodies as sent (no decompression): a compressed body is 415 (RFC 7694) rather
+   * than bytes parsed as if they were JSON.
+   */
+  public static void checkContentEncoding(String encoding) {
+    if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+      throw new ApiError(
+          415,
+          ApiError.UNSUPPORTED_MEDIA_TYPE,
+          "Compressed request bodies are not accepted (Content-Encoding '"
+              + clip(encoding.trim())
+              + "'); send plain JSON.",
+          "Content-Encoding",
+          null,
+          null);
+    }
+  }
+
   /** Decodes the body as UTF-8; 400 {@code invalid_json} at the first malformed byte. */
   public static String utf8(byte[] body) {
     CharsetDecoder d =
