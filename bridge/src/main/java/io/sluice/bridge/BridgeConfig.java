@@ -26,15 +26,20 @@ import java.util.Map;
  *     replica owns partitions p with p % replicaCount == replicaIndex (StatefulSet ordinals)
  * @param replicaCount number of replicas in static mode
  * @param replyGroup consumer group of the reply topic in group mode
+ * @param instanceId static group membership ({@code group.instance.id}) of this replica's consumer
+ *     groups; empty: dynamic membership
  * @param defaultTimeoutMs how long a synchronous call waits when the client names no timeout
  * @param maxTimeoutMs the cap on a client-named timeout
  * @param asyncDeadlineMs the deadline given to async requests
  * @param resultRetentionMs how long async results and idempotency keys are kept
  * @param resultCacheSize most results kept in memory per replica
  * @param maxInFlight requests waiting for a reply at once before 429
- * @param maxBodyBytes largest accepted request body (413 above)
+ * @param maxMessageBytes the one record-size limit ({@code sluice.kafka.max-message-bytes}); the
+ *     largest accepted body ({@link #maxBodyBytes()}) is derived from it
  * @param kafkaTimeoutMs bound on Kafka produce (metadata wait plus delivery) before 503
  * @param kafkaOverrides extra Kafka client properties ({@code sluice.kafka.client.*})
+ * @param producerSettings the shared producer settings ({@link ConnectionKeys#producerSettings})
+ * @param groupSettings the shared consumer-group settings ({@link ConnectionKeys#groupSettings})
  */
 public record BridgeConfig(
     String host,
@@ -49,15 +54,18 @@ public record BridgeConfig(
     int replicaIndex,
     int replicaCount,
     String replyGroup,
+    String instanceId,
     long defaultTimeoutMs,
     long maxTimeoutMs,
     long asyncDeadlineMs,
     long resultRetentionMs,
     int resultCacheSize,
     int maxInFlight,
-    int maxBodyBytes,
+    int maxMessageBytes,
     long kafkaTimeoutMs,
-    Map<String, String> kafkaOverrides) {
+    Map<String, String> kafkaOverrides,
+    Map<String, Object> producerSettings,
+    Map<String, Object> groupSettings) {
 
   public static final String HOST = "sluice.bridge.host";
   public static final String PORT = "sluice.bridge.port";
@@ -71,13 +79,21 @@ public record BridgeConfig(
   public static final String REPLICA_INDEX = "sluice.bridge.replica-index";
   public static final String REPLICA_COUNT = "sluice.bridge.replica-count";
   public static final String REPLY_GROUP = "sluice.bridge.reply-group";
+  public static final String INSTANCE_ID = "sluice.bridge.instance-id";
   public static final String DEFAULT_TIMEOUT_MS = "sluice.bridge.default-timeout-ms";
   public static final String MAX_TIMEOUT_MS = "sluice.bridge.max-timeout-ms";
   public static final String ASYNC_DEADLINE_MS = "sluice.bridge.async-deadline-ms";
   public static final String RESULT_RETENTION_MS = "sluice.bridge.result-retention-ms";
   public static final String RESULT_CACHE_SIZE = "sluice.bridge.result-cache-size";
   public static final String MAX_IN_FLIGHT = "sluice.bridge.max-in-flight";
-  public static final String MAX_BODY_BYTES = "sluice.bridge.max-body-bytes";
+
+  /**
+   * What an encoded request carries beside the body's content (ids, app, reply address, deadline,
+   * traceparent, Kafka headers and record framing), with room to spare: the body limit is the
+   * record limit less this.
+   */
+  public static final int ENVELOPE_BYTES = 16 * 1024;
+
   public static final String KAFKA_TIMEOUT_MS = "sluice.bridge.kafka-timeout-ms";
   public static final String KAFKA_CLIENT_PREFIX = "sluice.kafka.client.";
 
@@ -140,6 +156,15 @@ public record BridgeConfig(
               Validators.nonEmpty(),
               "Consumer group sharing the reply topic in group mode.")
           .define(
+              INSTANCE_ID,
+              Type.STRING,
+              "",
+              "Static group membership (group.instance.id) of this replica in its consumer"
+                  + " group(s); empty for dynamic membership. Set it to a name stable across"
+                  + " restarts (a pod name, the dev stack's fixed name) so that a restarted"
+                  + " replica rejoins at once instead of waiting for its old member to expire."
+                  + " Must differ between live replicas.")
+          .define(
               DEFAULT_TIMEOUT_MS,
               Type.LONG,
               30_000L,
@@ -176,12 +201,6 @@ public record BridgeConfig(
               Validators.atLeast(1),
               "Requests waiting for a reply at once; above it 429 with Retry-After.")
           .define(
-              MAX_BODY_BYTES,
-              Type.INT,
-              4 * 1024 * 1024,
-              Validators.atLeast(1024),
-              "Largest accepted request body; above it 413.")
-          .define(
               KAFKA_TIMEOUT_MS,
               Type.LONG,
               5_000L,
@@ -191,6 +210,8 @@ public record BridgeConfig(
 
   public BridgeConfig {
     kafkaOverrides = Map.copyOf(kafkaOverrides);
+    producerSettings = Map.copyOf(producerSettings);
+    groupSettings = Map.copyOf(groupSettings);
     if (replicaIndex >= replicaCount) {
       throw new ConfigException(
           REPLICA_INDEX,
@@ -214,15 +235,18 @@ public record BridgeConfig(
         c.getInt(REPLICA_INDEX),
         c.getInt(REPLICA_COUNT),
         c.getString(REPLY_GROUP),
+        c.getString(INSTANCE_ID).trim(),
         c.getLong(DEFAULT_TIMEOUT_MS),
         c.getLong(MAX_TIMEOUT_MS),
         c.getLong(ASYNC_DEADLINE_MS),
         c.getLong(RESULT_RETENTION_MS),
         c.getInt(RESULT_CACHE_SIZE),
         c.getInt(MAX_IN_FLIGHT),
-        c.getInt(MAX_BODY_BYTES),
+        c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES),
         c.getLong(KAFKA_TIMEOUT_MS),
-        c.withPrefix(KAFKA_CLIENT_PREFIX));
+        c.withPrefix(KAFKA_CLIENT_PREFIX),
+        ConnectionKeys.producerSettings(c),
+        ConnectionKeys.groupSettings(c));
   }
 
   /** Every default, as a process with no configuration would run. */
@@ -236,6 +260,24 @@ public record BridgeConfig(
    */
   public static BridgeConfig of(Map<String, String> settings) {
     return from(DEFINITION.parse(settings));
+  }
+
+  /**
+   * The largest accepted request body: the record limit less {@link #ENVELOPE_BYTES}, so a body
+   * that passes is one whose encoded request fits a record (an input that grows when re-encoded is
+   * still caught at the producer, and answered 413 too).
+   */
+  public int maxBodyBytes() {
+    return maxMessageBytes - ENVELOPE_BYTES;
+  }
+
+  /**
+   * How long an id may stay pending without a result: the longest deadline the bridge gives a
+   * request (async or the timeout cap), plus the produce bound and a minute of slack for clocks and
+   * a late reply in flight.
+   */
+  public long pendingTtlMs() {
+    return Math.max(asyncDeadlineMs, maxTimeoutMs) + kafkaTimeoutMs + 60_000;
   }
 
   /** Whether replicas own fixed partitions ({@code replica-index >= 0}). */
@@ -269,14 +311,16 @@ public record BridgeConfig(
         + replicaCount
         + ", replyGroup="
         + replyGroup
+        + ", instanceId="
+        + instanceId
         + ", defaultTimeoutMs="
         + defaultTimeoutMs
         + ", maxTimeoutMs="
         + maxTimeoutMs
         + ", maxInFlight="
         + maxInFlight
-        + ", maxBodyBytes="
-        + maxBodyBytes
+        + ", maxMessageBytes="
+        + maxMessageBytes
         + "]";
   }
 }

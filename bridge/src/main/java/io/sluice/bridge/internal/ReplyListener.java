@@ -46,7 +46,7 @@ public final class ReplyListener extends ConsumerLoop {
   public ReplyListener(
       String bootstrap,
       String topic,
-      String group,
+      ConsumerGroup group,
       int replicaIndex,
       int replicaCount,
       PendingReplies pending,
@@ -120,7 +120,7 @@ public final class ReplyListener extends ConsumerLoop {
   }
 
   public boolean ready() {
-    return isRunning() && owned.get().length > 0;
+    return healthy() && owned.get().length > 0;
   }
 
   public String topic() {
