@@ -72,6 +72,23 @@ class WireDecoderFuzzTest {
       payload =
           ByteBuffer.allocate(5 + rest.length).put((byte) 0).putInt(IDS[type]).put(rest).array();
     }
+    long allocated = decode(type, payload);
+    if (allocated > MAX_ALLOCATION) {
+      // The first decode down a new path loads (and, when fuzzing, instruments) classes on this
+      // thread, which counts as allocation: judge the same input again, with the classes loaded.
+      allocated = decode(type, payload);
+    }
+    assertThat(allocated)
+        .as(
+            "bytes allocated decoding %d bytes as %s",
+            payload.length, TYPES.get(type).getSimpleName())
+        .isLessThanOrEqualTo(MAX_ALLOCATION);
+  }
+
+  /**
+   * Decodes, checks the outcome is a value or a WireFormatException, and returns bytes allocated.
+   */
+  private static long decode(int type, byte[] payload) {
     long thread = Thread.currentThread().getId();
     long before = THREADS.getThreadAllocatedBytes(thread);
     try {
@@ -80,11 +97,6 @@ class WireDecoderFuzzTest {
     } catch (WireFormatException e) {
       assertThat(e.kind()).isNotNull();
     }
-    long allocated = THREADS.getThreadAllocatedBytes(thread) - before;
-    assertThat(allocated)
-        .as(
-            "bytes allocated decoding %d bytes as %s",
-            payload.length, TYPES.get(type).getSimpleName())
-        .isLessThanOrEqualTo(MAX_ALLOCATION);
+    return THREADS.getThreadAllocatedBytes(thread) - before;
   }
 }
