@@ -180,7 +180,8 @@ class OpenAiClientTest {
         failure(client.chat(List.of(new Message("user", "x", null)), Sampling.DEFAULT));
     assertThat(e.code()).isEqualTo(ErrorCodes.INVALID_INPUT);
     assertThat(e.retriable()).isFalse();
-    assertThat(e.getMessage()).contains("max_tokens too large");
+    assertThat(e.getMessage()).isEqualTo("the model backend answered HTTP 400");
+    assertThat(e.detail()).contains("max_tokens too large");
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
@@ -211,7 +212,7 @@ class OpenAiClientTest {
     server.enqueue(json(200, "{\"choices\":[{\"index\":0,\"text\":\"only one\"}]}"));
     BackendException e = failure(client.completions(List.of("a", "b"), Sampling.DEFAULT));
     assertThat(e.retriable()).isFalse();
-    assertThat(e.getMessage()).contains("expected 2 choices");
+    assertThat(e.detail()).contains("expected 2 choices");
   }
 
   private static MockResponse json(int status, String body) {
