@@ -78,6 +78,18 @@ public final class BackendException extends FunctionException {
         e);
   }
 
+  /** A stream that failed after deltas were sent on: permanent, as a retry would repeat them. */
+  static BackendException brokenStream(BackendException e) {
+    return new BackendException(
+        e.code(),
+        "the model backend's stream broke off after the first delta",
+        false,
+        e.status,
+        -1,
+        e.detail,
+        e);
+  }
+
   /** A 2xx answer that is not what the API promises: permanent. */
   static BackendException malformed(String detail, Throwable cause) {
     return new BackendException(

@@ -55,6 +55,9 @@ public final class BatchProcessor {
    */
   public record Out(ProducerRecord<String, byte[]> record, InferenceRequest request) {}
 
+  /** The longest Retry-After honoured (requests with a deadline are bounded by it first). */
+  static final long MAX_RETRY_AFTER_MS = 60_000;
+
   /** Kafka's per-batch header plus a record's own framing, over-estimated. */
   private static final int RECORD_OVERHEAD = 61 + 64;
 
@@ -205,10 +208,16 @@ public final class BatchProcessor {
         todo.add(i);
       }
     }
+    // The one retry layer (the backend client makes one attempt per call): only the items that
+    // failed retriably are tried again, never after their deadline, and a server's Retry-After is
+    // waited for only if the deadline allows it.
     for (int attempt = 1; !todo.isEmpty(); attempt++) {
       List<InferenceRequest> items = todo.stream().map(requests::get).toList();
       List<ItemResult> results = apply(batch, items, attempt, sink);
       List<Integer> again = new ArrayList<>();
+      Map<Integer, Verdict> verdicts = new java.util.HashMap<>();
+      long retryAfterMs = -1;
+      long now = System.currentTimeMillis();
       for (int j = 0; j < items.size(); j++) {
         InferenceRequest r = items.get(j);
         ItemResult result = results.get(j);
@@ -219,28 +228,44 @@ public final class BatchProcessor {
         }
         Throwable error = ((ItemResult.Failure) result).error();
         Verdict v = FailureClassifier.classify(error);
-        if (v.retriable() && attempt < retry.maxAttempts()) {
-          again.add(todo.get(j));
+        if (Replies.isExpired(r, now) || ErrorCodes.DEADLINE_EXCEEDED.equals(v.code())) {
+          // The caller has gone (its deadline passed during the call, which was cut short).
+          out.addAll(
+              expired(
+                  record, r, "deadline passed while the request was served", flushedMs, startedMs));
           continue;
         }
-        metrics.error(v.code(), v.cause());
-        out.addAll(answer(record, r, failed(r, v, attempt, flushedMs, startedMs)));
-        out.add(deadLetter(record, r, v.code(), itemReason(v, attempt), v.cause(), attempt));
+        if (v.retriable() && attempt < retry.maxAttempts()) {
+          again.add(todo.get(j));
+          verdicts.put(todo.get(j), v);
+          if (v.cause() instanceof io.sluice.functions.internal.openai.BackendException be) {
+            retryAfterMs = Math.max(retryAfterMs, be.retryAfterMs());
+          }
+          continue;
+        }
+        out.addAll(giveUp(record, r, v, attempt, flushedMs, startedMs));
       }
       if (again.isEmpty()) {
         break;
       }
-      metrics.retry(again.size());
-      Thread.sleep(retry.delayMs(attempt));
-      long now = System.currentTimeMillis();
+      // A server's Retry-After wins over our own (shorter) backoff, up to a sane bound.
+      long delay = Math.max(retry.delayMs(attempt), Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+      long retryAt = System.currentTimeMillis() + delay;
       todo = new ArrayList<>();
       for (int i : again) {
-        if (Replies.isExpired(requests.get(i), now)) {
-          out.addAll(expired(record, requests.get(i), flushedMs, startedMs));
+        InferenceRequest r = requests.get(i);
+        if (Replies.isExpired(r, retryAt)) {
+          // A retry would start after the deadline: answer with what we know now.
+          out.addAll(giveUp(record, r, verdicts.get(i), attempt, flushedMs, startedMs));
         } else {
           todo.add(i);
         }
       }
+      if (todo.isEmpty()) {
+        break;
+      }
+      metrics.retry(todo.size());
+      Thread.sleep(delay);
     }
     metrics.processing(System.nanoTime() - startedNanos);
     return out;
@@ -269,16 +294,33 @@ public final class BatchProcessor {
     return results;
   }
 
+  private List<Out> giveUp(
+      ConsumerRecord<byte[], byte[]> record,
+      InferenceRequest r,
+      Verdict v,
+      int attempts,
+      long flushedMs,
+      long startedMs) {
+    metrics.error(v.code(), v.cause());
+    List<Out> out =
+        new ArrayList<>(answer(record, r, failed(r, v, attempts, flushedMs, startedMs)));
+    out.add(deadLetter(record, r, v.code(), itemReason(v, attempts), v.cause(), attempts));
+    return out;
+  }
+
   private List<Out> expired(
       ConsumerRecord<byte[], byte[]> record, InferenceRequest r, long flushedMs, long startedMs) {
+    return expired(record, r, "deadline passed before the function ran", flushedMs, startedMs);
+  }
+
+  private List<Out> expired(
+      ConsumerRecord<byte[], byte[]> record,
+      InferenceRequest r,
+      String message,
+      long flushedMs,
+      long startedMs) {
     metrics.error(ErrorCodes.DEADLINE_EXCEEDED, null);
-    InferenceResponse resp =
-        Replies.error(
-            r,
-            ErrorCodes.DEADLINE_EXCEEDED,
-            "deadline passed before the function ran",
-            false,
-            null);
+    InferenceResponse resp = Replies.error(r, ErrorCodes.DEADLINE_EXCEEDED, message, false, null);
     resp.setDeployment(deployment);
     resp.setTimings(timings(r, flushedMs, startedMs));
     return answer(record, r, resp);
