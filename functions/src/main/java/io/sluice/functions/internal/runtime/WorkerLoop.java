@@ -223,9 +223,18 @@ public final class WorkerLoop implements Runnable {
       log.warn("{}: closing producer: {}", name, e.toString());
     }
     try {
+      // A graceful stop leaves the group even as a static member (whose default is to stay until
+      // the session times out), so a drained replica's partitions move at once; an abrupt one
+      // stays, as a killed process would, and its partitions move after the session timeout.
       consumer.close(
           org.apache.kafka.clients.consumer.CloseOptions.timeout(
-              abrupt ? Duration.ZERO : Duration.ofSeconds(10)));
+                  abrupt ? Duration.ZERO : Duration.ofSeconds(10))
+              .withGroupMembershipOperation(
+                  abrupt
+                      ? org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation
+                          .REMAIN_IN_GROUP
+                      : org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation
+                          .LEAVE_GROUP));
     } catch (RuntimeException e) {
       log.warn("{}: closing consumer: {}", name, e.toString());
     }
