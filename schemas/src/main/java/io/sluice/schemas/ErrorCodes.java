@@ -33,6 +33,15 @@ public final class ErrorCodes {
   /** The request was cancelled (for example on shutdown). */
   public static final String CANCELLED = "cancelled";
 
+  /** The function's output does not fit in one record of {@code sluice.kafka.max-message-bytes}. */
+  public static final String OUTPUT_TOO_LARGE = "output_too_large";
+
+  /**
+   * A reply could not be delivered (its reply topic does not exist, its reply partition is out of
+   * range, or the record was refused); the reply is in the dead letter instead.
+   */
+  public static final String UNDELIVERABLE = "undeliverable";
+
   /** Anything else. */
   public static final String INTERNAL = "internal";
 
