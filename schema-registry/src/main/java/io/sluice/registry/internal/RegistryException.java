@@ -6,8 +6,8 @@ package io.sluice.registry.internal;
  *
  * <p>The server-side twin of the client's {@code SchemaRegistryException}, kept apart on purpose:
  * this one is what the server renders (HTTP status + Confluent error code), the client's is how a
- * received error is classified (retriable or not); see {@link io.sluice.registry.CompatibilityLevel}
- * for why the server shares no code with the client.
+ * received error is classified (retriable or not); see {@link
+ * io.sluice.registry.CompatibilityLevel} for why the server shares no code with the client.
  */
 public final class RegistryException extends RuntimeException {
 
