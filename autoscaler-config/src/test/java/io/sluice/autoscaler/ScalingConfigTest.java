@@ -20,7 +20,7 @@ class ScalingConfigTest {
     assertThat(c.offsetResetPolicy()).isEqualTo(OffsetResetPolicy.LATEST);
     assertThat(c.minReplicaCount()).isZero();
     assertThat(c.maxReplicaCount()).isEqualTo(100);
-    assertThat(c.cooldownPeriod()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(c.cooldownPeriod()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.pollingInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.tolerance()).isEqualTo(0.1);
     assertThat(c.behavior()).isEqualTo(ScalingBehavior.kubernetesDefault());

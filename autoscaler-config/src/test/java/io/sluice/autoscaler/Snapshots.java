@@ -9,9 +9,9 @@ final class Snapshots {
 
   static LagSnapshot parse(String spec) {
     List<PartitionOffsets> partitions = new ArrayList<>();
-    String[] entries = spec.split(",");
+    String[] entries = spec.split(",", -1);
     for (int i = 0; i < entries.length; i++) {
-      String[] parts = entries[i].trim().split("/");
+      String[] parts = entries[i].trim().split("/", -1);
       long end = Long.parseLong(parts[1]);
       partitions.add(
           parts[0].equals("-")

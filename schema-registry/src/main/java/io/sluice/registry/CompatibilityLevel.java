@@ -3,7 +3,15 @@ package io.sluice.registry;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The compatibility levels of the Confluent Schema Registry API, checked on every registration. */
+/**
+ * The compatibility levels of the Confluent Schema Registry API, checked on every registration.
+ *
+ * <p>Deliberately not the client's {@code io.sluice.schemas.registry.CompatibilityLevel}: this
+ * module is a stand-in for Confluent's server and depends on no Sluice client code, so the client
+ * is tested against it as against a foreign registry (a change on one side cannot silently change
+ * the other). The names are the wire contract both sides share; only the server needs what each
+ * level checks ({@link #backward()}, {@link #forward()}, {@link #transitive()}).
+ */
 public enum CompatibilityLevel {
   NONE(false, false, false),
   BACKWARD(true, false, false),

@@ -60,7 +60,7 @@ class SerdeThroughEmbeddedRegistryIT {
   }
 
   @Test
-  void producesAndConsumesThroughTheBrokerWithTheSerde(KafkaCluster kafka) {
+  void producesAndConsumesThroughTheBrokerWithTheSerde(KafkaCluster kafka) throws Exception {
     String topic = kafka.createTopic(kafka.uniqueTopic("sluice.requests.echo"), 2);
     SerdeConfig serdeConfig = SerdeConfig.of(registry.url());
 
@@ -71,7 +71,7 @@ class SerdeThroughEmbeddedRegistryIT {
     pp.put(SerdeConfig.SCHEMA_REGISTRY_URL, registry.url());
     try (KafkaProducer<String, InferenceRequest> producer = new KafkaProducer<>(pp)) {
       for (int i = 0; i < 10; i++) {
-        producer.send(new ProducerRecord<>(topic, "k" + i, request("r-" + i)));
+        producer.send(new ProducerRecord<>(topic, "k" + i, request("r-" + i))).get();
       }
       producer.flush();
     }

@@ -3,7 +3,7 @@ package io.sluice.schemas;
 import java.util.regex.Pattern;
 
 /**
- * The topic and consumer-group names of the wire contract (see ARCHITECTURE.md, "Names").
+ * The topic and consumer-group names of the wire contract (docs/CONTRACTS.md, "Names").
  *
  * <p>Every part of Sluice derives names from here so that a rename happens in one place.
  */

@@ -40,7 +40,7 @@ class KafkaClusterExtensionIT {
   }
 
   @Test
-  void transactionsWork() {
+  void transactionsWork() throws Exception {
     String topic = kafka.createTopic(kafka.uniqueTopic("tx"), 1);
     Properties props = kafka.producerProperties();
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, kafka.uniqueId("tx"));
@@ -48,7 +48,7 @@ class KafkaClusterExtensionIT {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
       producer.initTransactions();
       producer.beginTransaction();
-      producer.send(new ProducerRecord<>(topic, "k", "committed"));
+      producer.send(new ProducerRecord<>(topic, "k", "committed")).get();
       producer.commitTransaction();
     }
 

@@ -32,7 +32,7 @@ class EmbeddedKafkaBrokerIT {
   @TempDir Path dataDir;
 
   @Test
-  void keepsTopicsAndRecordsAcrossARestartOnTheSameDirectory() {
+  void keepsTopicsAndRecordsAcrossARestartOnTheSameDirectory() throws Exception {
     String topic = "persist-" + UUID.randomUUID();
     String clusterId;
     try (EmbeddedKafkaBroker broker =
@@ -53,7 +53,7 @@ class EmbeddedKafkaBrokerIT {
   }
 
   @Test
-  void transactionalProducerCommitsAndReadCommittedConsumerSeesIt() {
+  void transactionalProducerCommitsAndReadCommittedConsumerSeesIt() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
       String topic = "tx-" + UUID.randomUUID();
       broker.createTopics(topic);
@@ -105,7 +105,7 @@ class EmbeddedKafkaBrokerIT {
   }
 
   private static void produce(
-      String bootstrap, String topic, List<String> values, boolean transactional) {
+      String bootstrap, String topic, List<String> values, boolean transactional) throws Exception {
     Map<String, Object> config =
         new java.util.HashMap<>(
             Map.of(
@@ -122,7 +122,7 @@ class EmbeddedKafkaBrokerIT {
       }
       for (String value : values) {
         // One key so that all records land in one partition, in order.
-        producer.send(new ProducerRecord<>(topic, "k", value));
+        producer.send(new ProducerRecord<>(topic, "k", value)).get();
       }
       if (transactional) {
         producer.commitTransaction();

@@ -3,6 +3,11 @@ package io.sluice.registry.internal;
 /**
  * An error the REST API reports as {@code {"error_code": N, "message": "..."}} with an HTTP status;
  * codes and messages follow Confluent Schema Registry's so that its clients classify them right.
+ *
+ * <p>The server-side twin of the client's {@code SchemaRegistryException}, kept apart on purpose:
+ * this one is what the server renders (HTTP status + Confluent error code), the client's is how a
+ * received error is classified (retriable or not); see {@link
+ * io.sluice.registry.CompatibilityLevel} for why the server shares no code with the client.
  */
 public final class RegistryException extends RuntimeException {
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -324,7 +325,7 @@ public final class SchemaRegistry {
   }
 
   /** Live versions, newest first, that a check at this level compares against. */
-  private List<AvroSchemas.Earlier> earlier(TreeMap<Integer, Version> versions, boolean all) {
+  private List<AvroSchemas.Earlier> earlier(NavigableMap<Integer, Version> versions, boolean all) {
     List<AvroSchemas.Earlier> earlier = new ArrayList<>();
     for (Version v : versions.descendingMap().values()) {
       if (!v.deleted()) {

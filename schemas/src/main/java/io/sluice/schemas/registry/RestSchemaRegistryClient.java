@@ -211,7 +211,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private String basicAuthPassword;
 
     private Builder(String urls) {
-      for (String u : urls.split(",")) {
+      for (String u : urls.split(",", -1)) {
         String t = u.trim();
         if (!t.isEmpty()) {
           baseUrls.add(t.endsWith("/") ? t.substring(0, t.length() - 1) : t);

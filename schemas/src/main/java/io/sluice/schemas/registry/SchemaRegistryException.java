@@ -37,27 +37,19 @@ public class SchemaRegistryException extends RuntimeException {
 
   /** Maps a registry error answer to its typed exception. */
   public static SchemaRegistryException of(int httpStatus, int errorCode, String message) {
-    switch (errorCode) {
-      case 40401:
-        return new SubjectNotFoundException(httpStatus, message);
-      case 40402:
-        return new VersionNotFoundException(httpStatus, message);
-      case 40403:
-        return new SchemaNotFoundException(httpStatus, message);
-      case 409:
-        return new IncompatibleSchemaException(httpStatus, message);
-      case 42201:
-        return new InvalidSchemaException(httpStatus, message);
-      case 42202:
-        return new InvalidVersionException(httpStatus, message);
-      case 42203:
-        return new InvalidCompatibilityLevelException(httpStatus, message);
-      default:
-        if (httpStatus >= 500 || (errorCode >= 50000 && errorCode < 60000)) {
-          return new RegistryServerException(httpStatus, errorCode, message);
-        }
-        return new SchemaRegistryException(httpStatus, errorCode, message);
-    }
+    return switch (errorCode) {
+      case 40401 -> new SubjectNotFoundException(httpStatus, message);
+      case 40402 -> new VersionNotFoundException(httpStatus, message);
+      case 40403 -> new SchemaNotFoundException(httpStatus, message);
+      case 409 -> new IncompatibleSchemaException(httpStatus, message);
+      case 42201 -> new InvalidSchemaException(httpStatus, message);
+      case 42202 -> new InvalidVersionException(httpStatus, message);
+      case 42203 -> new InvalidCompatibilityLevelException(httpStatus, message);
+      default ->
+          httpStatus >= 500 || (errorCode >= 50000 && errorCode < 60000)
+              ? new RegistryServerException(httpStatus, errorCode, message)
+              : new SchemaRegistryException(httpStatus, errorCode, message);
+    };
   }
 
   /** 40401: the subject does not exist. */

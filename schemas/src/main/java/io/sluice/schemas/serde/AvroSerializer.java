@@ -69,8 +69,8 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
       // generic records of the same schema name must not go through it.
       DatumWriter<Object> writer =
           data instanceof SpecificRecord
-              ? specificWriters.computeIfAbsent(schema, SpecificDatumWriter::new)
-              : genericWriters.computeIfAbsent(schema, GenericDatumWriter::new);
+              ? specificWriters.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s))
+              : genericWriters.computeIfAbsent(schema, s -> new GenericDatumWriter<>(s));
       writer.write(data, encoder);
       encoder.flush();
       return out.toByteArray();
