@@ -1,6 +1,7 @@
 package io.sluice.router;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.ops.Health;
 import io.sluice.common.ops.ManagementServer;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -119,6 +121,16 @@ public final class RouterApp implements AutoCloseable {
     p.put(StreamsConfig.POLL_MS_CONFIG, c.getLong(RouterConfig.PUNCTUATE_INTERVAL_MS));
     // New request topics are found by the pattern; look for them every 10 s, not every 5 min.
     p.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), 10_000);
+    // The shared group settings (session timeout, heartbeats) on the consumer that is a group
+    // member, and the one record-size limit on the producer.
+    ConnectionKeys.groupSettings(c)
+        .forEach((k, v) -> p.put(StreamsConfig.mainConsumerPrefix(k), v));
+    ConnectionKeys.producerSettings(c).forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), v));
+    String instanceId = c.getString(RouterConfig.INSTANCE_ID);
+    if (!instanceId.isEmpty()) {
+      // Kafka Streams suffixes it with the thread index for each stream thread's consumer.
+      p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+    }
     // Kafka Streams defaults its producer to linger.ms=100: every batch and error reply would sit
     // up to 100 ms before it is sent, at interactive rates almost always. A few ms keeps the
     // producer's batching under load without adding a visible wait. Overridable through

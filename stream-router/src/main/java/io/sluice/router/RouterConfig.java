@@ -26,6 +26,10 @@ public final class RouterConfig {
   public static final String MAX_WAIT_MS = "sluice.router.max-wait-ms";
   public static final String MAX_BATCH_TOKENS = "sluice.router.max-batch-tokens";
   public static final String PUNCTUATE_INTERVAL_MS = "sluice.router.punctuate-interval-ms";
+  public static final String INSTANCE_ID = "sluice.router.instance-id";
+
+  /** What Kafka accepts as a group.instance.id (Kafka Streams appends "-<thread index>"). */
+  private static final Pattern INSTANCE_ID_CHARS = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
 
   /**
    * Prefix of Kafka Streams settings passed through unchanged, e.g. {@code ...streams.linger.ms}.
@@ -68,6 +72,16 @@ public final class RouterConfig {
             "at_least_once",
             Validators.oneOf("at_least_once", "exactly_once_v2"),
             "at_least_once or exactly_once_v2.")
+        .define(
+            INSTANCE_ID,
+            Type.STRING,
+            "",
+            RouterConfig::checkInstanceId,
+            "Static group membership: empty (default) joins the consumer group dynamically; set"
+                + " (unique per router replica, stable across its restarts, e.g. the pod name)"
+                + " it becomes Kafka Streams' group.instance.id, so a restarted router takes its"
+                + " partitions back at once without a rebalance. A replica that stays away longer"
+                + " than sluice.kafka.session-timeout-ms is replaced as usual.")
         .define(NUM_THREADS, Type.INT, 1, Validators.atLeast(1), "Stream threads.")
         .define(
             COMMIT_INTERVAL_MS,
@@ -116,6 +130,13 @@ public final class RouterConfig {
     } catch (PatternSyntaxException e) {
       throw new io.sluice.common.config.ConfigException(
           key, value, "a Java regex: " + e.getDescription());
+    }
+  }
+
+  private static void checkInstanceId(String key, Object value) {
+    if (!INSTANCE_ID_CHARS.matcher(value.toString()).matches()) {
+      throw new io.sluice.common.config.ConfigException(
+          key, value, "at most 200 characters of a-z A-Z 0-9 . _ - (or empty)");
     }
   }
 
