@@ -26,6 +26,8 @@ import java.util.Map;
  *     replica owns partitions p with p % replicaCount == replicaIndex (StatefulSet ordinals)
  * @param replicaCount number of replicas in static mode
  * @param replyGroup consumer group of the reply topic in group mode
+ * @param instanceId static group membership ({@code group.instance.id}) of this replica's consumer
+ *     groups; empty: dynamic membership
  * @param defaultTimeoutMs how long a synchronous call waits when the client names no timeout
  * @param maxTimeoutMs the cap on a client-named timeout
  * @param asyncDeadlineMs the deadline given to async requests
@@ -35,6 +37,8 @@ import java.util.Map;
  * @param maxBodyBytes largest accepted request body (413 above)
  * @param kafkaTimeoutMs bound on Kafka produce (metadata wait plus delivery) before 503
  * @param kafkaOverrides extra Kafka client properties ({@code sluice.kafka.client.*})
+ * @param producerSettings the shared producer settings ({@link ConnectionKeys#producerSettings})
+ * @param groupSettings the shared consumer-group settings ({@link ConnectionKeys#groupSettings})
  */
 public record BridgeConfig(
     String host,
@@ -49,6 +53,7 @@ public record BridgeConfig(
     int replicaIndex,
     int replicaCount,
     String replyGroup,
+    String instanceId,
     long defaultTimeoutMs,
     long maxTimeoutMs,
     long asyncDeadlineMs,
@@ -57,7 +62,9 @@ public record BridgeConfig(
     int maxInFlight,
     int maxBodyBytes,
     long kafkaTimeoutMs,
-    Map<String, String> kafkaOverrides) {
+    Map<String, String> kafkaOverrides,
+    Map<String, Object> producerSettings,
+    Map<String, Object> groupSettings) {
 
   public static final String HOST = "sluice.bridge.host";
   public static final String PORT = "sluice.bridge.port";
@@ -71,6 +78,7 @@ public record BridgeConfig(
   public static final String REPLICA_INDEX = "sluice.bridge.replica-index";
   public static final String REPLICA_COUNT = "sluice.bridge.replica-count";
   public static final String REPLY_GROUP = "sluice.bridge.reply-group";
+  public static final String INSTANCE_ID = "sluice.bridge.instance-id";
   public static final String DEFAULT_TIMEOUT_MS = "sluice.bridge.default-timeout-ms";
   public static final String MAX_TIMEOUT_MS = "sluice.bridge.max-timeout-ms";
   public static final String ASYNC_DEADLINE_MS = "sluice.bridge.async-deadline-ms";
@@ -140,6 +148,15 @@ public record BridgeConfig(
               Validators.nonEmpty(),
               "Consumer group sharing the reply topic in group mode.")
           .define(
+              INSTANCE_ID,
+              Type.STRING,
+              "",
+              "Static group membership (group.instance.id) of this replica in its consumer"
+                  + " group(s); empty for dynamic membership. Set it to a name stable across"
+                  + " restarts (a pod name, the dev stack's fixed name) so that a restarted"
+                  + " replica rejoins at once instead of waiting for its old member to expire."
+                  + " Must differ between live replicas.")
+          .define(
               DEFAULT_TIMEOUT_MS,
               Type.LONG,
               30_000L,
@@ -191,6 +208,8 @@ public record BridgeConfig(
 
   public BridgeConfig {
     kafkaOverrides = Map.copyOf(kafkaOverrides);
+    producerSettings = Map.copyOf(producerSettings);
+    groupSettings = Map.copyOf(groupSettings);
     if (replicaIndex >= replicaCount) {
       throw new ConfigException(
           REPLICA_INDEX,
@@ -214,6 +233,7 @@ public record BridgeConfig(
         c.getInt(REPLICA_INDEX),
         c.getInt(REPLICA_COUNT),
         c.getString(REPLY_GROUP),
+        c.getString(INSTANCE_ID).trim(),
         c.getLong(DEFAULT_TIMEOUT_MS),
         c.getLong(MAX_TIMEOUT_MS),
         c.getLong(ASYNC_DEADLINE_MS),
@@ -222,7 +242,9 @@ public record BridgeConfig(
         c.getInt(MAX_IN_FLIGHT),
         c.getInt(MAX_BODY_BYTES),
         c.getLong(KAFKA_TIMEOUT_MS),
-        c.withPrefix(KAFKA_CLIENT_PREFIX));
+        c.withPrefix(KAFKA_CLIENT_PREFIX),
+        ConnectionKeys.producerSettings(c),
+        ConnectionKeys.groupSettings(c));
   }
 
   /** Every default, as a process with no configuration would run. */
@@ -269,6 +291,8 @@ public record BridgeConfig(
         + replicaCount
         + ", replyGroup="
         + replyGroup
+        + ", instanceId="
+        + instanceId
         + ", defaultTimeoutMs="
         + defaultTimeoutMs
         + ", maxTimeoutMs="

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.RouteConfig;
+import io.sluice.bridge.internal.ConsumerGroup;
 import io.sluice.bridge.internal.HttpApi;
 import io.sluice.bridge.internal.PendingReplies;
 import io.sluice.bridge.internal.ReplyListener;
@@ -126,7 +127,8 @@ public final class BridgeServer implements AutoCloseable {
               new ReplyListener(
                   config.bootstrapServers(),
                   config.replyTopic(),
-                  config.replyGroup(),
+                  new ConsumerGroup(
+                      config.replyGroup(), config.instanceId(), config.groupSettings()),
                   config.replicaIndex(),
                   config.replicaCount(),
                   pending,
@@ -151,7 +153,8 @@ public final class BridgeServer implements AutoCloseable {
                   config.kafkaTimeoutMs(),
                   AvroSerde.of(InferenceRequest.class, serde, false).serializer(),
                   responseSerde.serializer(),
-                  config.kafkaOverrides()));
+                  config.kafkaOverrides(),
+                  config.producerSettings()));
       routes.start();
       replies.start();
       results.start();

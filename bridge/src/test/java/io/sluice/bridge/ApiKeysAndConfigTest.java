@@ -71,6 +71,28 @@ class ApiKeysAndConfigTest {
   }
 
   @Test
+  void sharedKafkaSettingsAndInstanceIdReachTheClients() {
+    BridgeConfig d = BridgeConfig.defaults();
+    assertThat(d.instanceId()).isEmpty();
+    assertThat(d.groupSettings())
+        .containsEntry("session.timeout.ms", 6000)
+        .containsEntry("heartbeat.interval.ms", 2000);
+    assertThat(d.producerSettings()).containsEntry("max.request.size", 1024 * 1024);
+    BridgeConfig c =
+        BridgeConfig.of(
+            Map.of(
+                BridgeConfig.INSTANCE_ID,
+                "dev",
+                "sluice.kafka.session-timeout-ms",
+                "9000",
+                "sluice.kafka.max-message-bytes",
+                "2097152"));
+    assertThat(c.instanceId()).isEqualTo("dev");
+    assertThat(c.groupSettings()).containsEntry("session.timeout.ms", 9000);
+    assertThat(c.producerSettings()).containsEntry("max.request.size", 2097152);
+  }
+
+  @Test
   void staticReplicasSplitReplyPartitions() {
     assertThat(ReplyListener.ownedPartitions(8, 0, 3)).containsExactly(0, 3, 6);
     assertThat(ReplyListener.ownedPartitions(8, 2, 3)).containsExactly(2, 5);

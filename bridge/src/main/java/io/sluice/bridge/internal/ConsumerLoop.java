@@ -25,7 +25,8 @@ abstract class ConsumerLoop implements AutoCloseable {
   private volatile boolean running = true;
   private volatile Throwable failure;
 
-  ConsumerLoop(String name, String bootstrap, String groupId, Map<String, String> overrides) {
+  /** A consumer without a group ({@code group} null) or in {@code group}. */
+  ConsumerLoop(String name, String bootstrap, ConsumerGroup group, Map<String, String> overrides) {
     Properties p = new Properties();
     p.putAll(overrides);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -36,11 +37,18 @@ abstract class ConsumerLoop implements AutoCloseable {
     // Replies are latency-critical: hand over every record the moment it arrives.
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    if (groupId != null) {
-      p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    if (group != null) {
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, group.id());
       p.put(
           ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
           "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+      // The shared session timeout: a killed replica's partitions move within seconds.
+      p.putAll(group.settings());
+      String instance = group.instanceIdOf(name);
+      if (!instance.isEmpty()) {
+        // Static membership: a restarted replica takes its partitions back without a rebalance.
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance);
+      }
     }
     this.consumer = new KafkaConsumer<>(p);
     this.thread = new Thread(this::run, name);

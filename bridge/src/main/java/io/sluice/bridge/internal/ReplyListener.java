@@ -46,7 +46,7 @@ public final class ReplyListener extends ConsumerLoop {
   public ReplyListener(
       String bootstrap,
       String topic,
-      String group,
+      ConsumerGroup group,
       int replicaIndex,
       int replicaCount,
       PendingReplies pending,

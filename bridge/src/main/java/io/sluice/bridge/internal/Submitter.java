@@ -38,9 +38,12 @@ public final class Submitter implements AutoCloseable {
       long timeoutMs,
       Serializer<InferenceRequest> requests,
       Serializer<InferenceResponse> responses,
-      Map<String, String> overrides) {
+      Map<String, String> overrides,
+      Map<String, Object> shared) {
     Properties p = new Properties();
     p.putAll(overrides);
+    // The one record-size limit (max.request.size) every Sluice producer shares.
+    p.putAll(shared);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-bridge");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

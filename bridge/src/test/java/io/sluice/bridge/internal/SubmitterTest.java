@@ -31,6 +31,7 @@ class SubmitterTest {
             500,
             AvroSerde.of(InferenceRequest.class, serde, false).serializer(),
             AvroSerde.of(InferenceResponse.class, serde, false).serializer(),
+            Map.of(),
             Map.of())) {
       long start = System.nanoTime();
       var sent =

@@ -179,7 +179,7 @@ public final class WorkerApp implements AutoCloseable {
     return params;
   }
 
-  private static Properties consumerProps(WorkerConfig c, String instance) {
+  static Properties consumerProps(WorkerConfig c, String instance) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, Topics.workerGroup(c.deployment()));
@@ -195,11 +195,14 @@ public final class WorkerApp implements AutoCloseable {
     if (!c.instanceId().isEmpty()) {
       p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, c.instanceId());
     }
+    // The shared session timeout (a killed replica's partitions move within seconds); explicit
+    // sluice.kafka.consumer.* overrides still win.
+    p.putAll(c.groupSettings());
     p.putAll(c.consumerOverrides());
     return p;
   }
 
-  private static Properties producerProps(WorkerConfig c, String instance) {
+  static Properties producerProps(WorkerConfig c, String instance) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, instance + "-replies");
@@ -213,6 +216,8 @@ public final class WorkerApp implements AutoCloseable {
           ProducerConfig.TRANSACTIONAL_ID_CONFIG,
           Topics.workerGroup(c.deployment()) + "-" + instance);
     }
+    // The one record-size limit (max.request.size); sluice.kafka.producer.* overrides still win.
+    p.putAll(c.producerSettings());
     p.putAll(c.producerOverrides());
     return p;
   }

@@ -29,6 +29,9 @@ import java.util.Map;
  * @param functionParameters {@code sluice.function.*} settings, prefix removed
  * @param consumerOverrides {@code sluice.kafka.consumer.*} Kafka consumer settings
  * @param producerOverrides {@code sluice.kafka.producer.*} Kafka producer settings
+ * @param groupSettings the shared consumer-group settings ({@link ConnectionKeys#groupSettings})
+ * @param producerSettings the shared producer settings ({@link ConnectionKeys#producerSettings})
+ * @param maxMessageBytes the one record-size limit ({@code sluice.kafka.max-message-bytes})
  */
 public record WorkerConfig(
     String deployment,
@@ -47,7 +50,10 @@ public record WorkerConfig(
     Duration backendTimeout,
     Map<String, String> functionParameters,
     Map<String, String> consumerOverrides,
-    Map<String, String> producerOverrides) {
+    Map<String, String> producerOverrides,
+    Map<String, Object> groupSettings,
+    Map<String, Object> producerSettings,
+    int maxMessageBytes) {
 
   public static final String BOOTSTRAP_SERVERS = ConnectionKeys.BOOTSTRAP_SERVERS;
   public static final String SCHEMA_REGISTRY_URL = ConnectionKeys.SCHEMA_REGISTRY_URL;
@@ -185,7 +191,10 @@ public record WorkerConfig(
         Duration.ofMillis(c.getInt(BACKEND_TIMEOUT_MS)),
         c.withPrefix(FUNCTION_PREFIX),
         c.withPrefix(CONSUMER_PREFIX),
-        c.withPrefix(PRODUCER_PREFIX));
+        c.withPrefix(PRODUCER_PREFIX),
+        ConnectionKeys.groupSettings(c),
+        ConnectionKeys.producerSettings(c),
+        c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES));
   }
 
   /** Parses raw key/values (tests, the dev stack) with the worker's definition. */
