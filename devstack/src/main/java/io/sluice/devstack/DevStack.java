@@ -98,6 +98,12 @@ public final class DevStack implements AutoCloseable {
             .dataDirectory(kafkaDir)
             .host(settings.host())
             .port(settings.kafkaPort())
+            // The broker is its own controller. After a kill -9 the controller, starting again,
+            // gives the dead broker registration a fresh session and refuses the new one until
+            // it expires: 9 s (Kafka's default) of every restart. One node, one JVM: there is no
+            // network partition to ride out, so a short session costs nothing.
+            .brokerProperty("broker.session.timeout.ms", "2000")
+            .brokerProperty("broker.heartbeat.interval.ms", "500")
             .build()
             .start();
     started.add(broker);
@@ -112,7 +118,7 @@ public final class DevStack implements AutoCloseable {
     log.info("Schema Registry on {}", registry.url());
 
     List<RouteConfig> routes = DemoApps.routes();
-    broker.createTopics(DemoApps.topicsFor(routes));
+    createMissingTopics(DemoApps.topicsFor(routes));
     startRouter();
     if (routesTopicIsEmpty()) {
       publishRoutes(routes); // first run only: later runs keep what `sluice routes set` changed
@@ -135,6 +141,27 @@ public final class DevStack implements AutoCloseable {
         infraMs,
         routerMs);
     return this;
+  }
+
+  /**
+   * Creates the demo topics a previous run did not: on a restart they all exist, and asking the
+   * controller to create them again (then waiting for every partition's leader) cost seconds.
+   */
+  private void createMissingTopics(List<org.apache.kafka.clients.admin.NewTopic> topics) {
+    java.util.Set<String> existing;
+    try {
+      existing = broker.admin().listTopics().names().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list the broker's topics: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    List<org.apache.kafka.clients.admin.NewTopic> missing =
+        topics.stream().filter(t -> !existing.contains(t.name())).toList();
+    if (!missing.isEmpty()) {
+      broker.createTopics(missing);
+    }
   }
 
   private void startRouter() {
