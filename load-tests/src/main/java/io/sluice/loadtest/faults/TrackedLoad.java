@@ -264,7 +264,10 @@ final class TrackedLoad implements AutoCloseable {
 
   /** POSTs to the next bridge; a bridge that cannot be reached hands the call to the next. */
   private void post(Tracked t, int tried) {
-    int index = Math.floorMod(nextBridge.getAndIncrement(), bridges.size());
+    post(t, tried, Math.floorMod(nextBridge.getAndIncrement(), bridges.size()));
+  }
+
+  private void post(Tracked t, int tried, int index) {
     String bridge = bridges.get(index);
     HttpRequest req =
         HttpRequest.newBuilder(URI.create(bridge + "/v1/apps/" + t.app + "/infer"))
@@ -278,7 +281,7 @@ final class TrackedLoad implements AutoCloseable {
             (resp, e) -> {
               if (e != null) {
                 if (tried + 1 < bridges.size() && isConnectionFailure(e)) {
-                  post(t, tried + 1);
+                  post(t, tried + 1, (index + 1) % bridges.size()); // the next, not the same
                 } else {
                   t.notAccepted = "http_unreachable:" + rootName(e);
                 }
