@@ -1,14 +1,21 @@
 package io.sluice.router;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.avro.DeadLetter;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.avro.InferenceResponse;
 import io.sluice.common.config.ConfigException;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.ops.ManagementServer;
 import io.sluice.common.ops.Metrics;
 import io.sluice.router.meta.AdminTopicPartitions;
+import io.sluice.router.topology.RecordFailures;
+import io.sluice.router.topology.RouterExceptionHandlers;
 import io.sluice.router.topology.RouterTopology;
 import io.sluice.schemas.Topics;
+import io.sluice.schemas.serde.AvroSerde;
+import io.sluice.schemas.serde.SerdeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -18,14 +25,17 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -49,18 +59,48 @@ public final class RouterApp implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final AdminTopicPartitions topics;
   private final RouterHealth health;
+  private final RecordFailures failures;
 
   private RouterApp(
       KafkaStreams streams,
       ManagementServer management,
       PrometheusMeterRegistry registry,
       AdminTopicPartitions topics,
-      RouterHealth health) {
+      RouterHealth health,
+      RecordFailures failures) {
     this.streams = streams;
     this.management = management;
     this.registry = registry;
     this.topics = topics;
     this.health = health;
+    this.failures = failures;
+  }
+
+  /** The dead-letter writer of the exception handlers: a plain producer of its own. */
+  private static RecordFailures recordFailures(
+      SluiceConfig c,
+      RouterSettings settings,
+      AdminTopicPartitions topics,
+      RouterHealth health,
+      RouterMetrics metrics) {
+    Properties p = adminProperties(c);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    p.putAll(ConnectionKeys.producerSettings(c));
+    SerdeConfig serde = SerdeConfig.of(settings.schemaRegistryUrl());
+    return new RecordFailures(
+        c.getInt(RouterConfig.MAX_RECORD_ATTEMPTS),
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()),
+        AvroSerde.of(DeadLetter.class, serde, false).serializer(),
+        AvroSerde.of(InferenceResponse.class, serde, false).serializer(),
+        AvroSerde.of(InferenceRequest.class, serde, false).deserializer(),
+        topics,
+        settings.maxMessageBytes(),
+        health,
+        metrics);
   }
 
   /** Starts the router and its management endpoints. */
@@ -85,11 +125,17 @@ public final class RouterApp implements AutoCloseable {
             Duration.ofSeconds(30),
             Duration.ofSeconds(5),
             System::currentTimeMillis);
-    KafkaStreams streams =
-        new KafkaStreams(
-            RouterTopology.build(settings, new RouterMetrics(registry), topics),
-            streamsProperties(config));
-    RouterHealth health = new RouterHealth(streams::state, System::currentTimeMillis);
+    RouterMetrics metrics = new RouterMetrics(registry);
+    AtomicReference<KafkaStreams> ref = new AtomicReference<>();
+    RouterHealth health =
+        new RouterHealth(
+            () -> ref.get() == null ? KafkaStreams.State.CREATED : ref.get().state(),
+            System::currentTimeMillis);
+    RecordFailures failures = recordFailures(config, settings, topics, health, metrics);
+    Properties props = streamsProperties(config);
+    props.put(RecordFailures.CONFIG_KEY, failures);
+    KafkaStreams streams = new KafkaStreams(RouterTopology.build(settings, metrics, topics), props);
+    ref.set(streams);
     // A failure here is transient, or a record on one of its bounded tries (the exception
     // handlers dead-letter it after the last): retry on a fresh thread, and say so in /readyz.
     streams.setUncaughtExceptionHandler(
@@ -113,10 +159,11 @@ public final class RouterApp implements AutoCloseable {
       streams.start();
     } catch (IOException e) {
       streams.close(Duration.ZERO);
+      failures.close();
       topics.close();
       throw new UncheckedIOException("cannot start the management endpoints", e);
     }
-    return new RouterApp(streams, management, registry, topics, health);
+    return new RouterApp(streams, management, registry, topics, health, failures);
   }
 
   static Properties streamsProperties(SluiceConfig c) {
@@ -147,6 +194,13 @@ public final class RouterApp implements AutoCloseable {
     // producer's batching under load without adding a visible wait. Overridable through
     // sluice.router.streams.producer.linger.ms.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // No record fails a thread for ever: bounded tries, then a dead letter (RecordFailures).
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        RouterExceptionHandlers.Processing.class);
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        RouterExceptionHandlers.Production.class);
     p.putAll(c.withPrefix(RouterConfig.STREAMS_PREFIX));
     return p;
   }
@@ -265,6 +319,7 @@ public final class RouterApp implements AutoCloseable {
       management.close();
     }
     streams.close(Duration.ofSeconds(30));
+    failures.close();
     topics.close();
   }
 }
