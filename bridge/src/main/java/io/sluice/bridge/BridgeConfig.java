@@ -34,7 +34,8 @@ import java.util.Map;
  * @param resultRetentionMs how long async results and idempotency keys are kept
  * @param resultCacheSize most results kept in memory per replica
  * @param maxInFlight requests waiting for a reply at once before 429
- * @param maxBodyBytes largest accepted request body (413 above)
+ * @param maxMessageBytes the one record-size limit ({@code sluice.kafka.max-message-bytes}); the
+ *     largest accepted body ({@link #maxBodyBytes()}) is derived from it
  * @param kafkaTimeoutMs bound on Kafka produce (metadata wait plus delivery) before 503
  * @param kafkaOverrides extra Kafka client properties ({@code sluice.kafka.client.*})
  * @param producerSettings the shared producer settings ({@link ConnectionKeys#producerSettings})
@@ -60,7 +61,7 @@ public record BridgeConfig(
     long resultRetentionMs,
     int resultCacheSize,
     int maxInFlight,
-    int maxBodyBytes,
+    int maxMessageBytes,
     long kafkaTimeoutMs,
     Map<String, String> kafkaOverrides,
     Map<String, Object> producerSettings,
@@ -85,7 +86,14 @@ public record BridgeConfig(
   public static final String RESULT_RETENTION_MS = "sluice.bridge.result-retention-ms";
   public static final String RESULT_CACHE_SIZE = "sluice.bridge.result-cache-size";
   public static final String MAX_IN_FLIGHT = "sluice.bridge.max-in-flight";
-  public static final String MAX_BODY_BYTES = "sluice.bridge.max-body-bytes";
+
+  /**
+   * What an encoded request carries beside the body's content (ids, app, reply address, deadline,
+   * traceparent, Kafka headers and record framing), with room to spare: the body limit is the
+   * record limit less this.
+   */
+  public static final int ENVELOPE_BYTES = 16 * 1024;
+
   public static final String KAFKA_TIMEOUT_MS = "sluice.bridge.kafka-timeout-ms";
   public static final String KAFKA_CLIENT_PREFIX = "sluice.kafka.client.";
 
@@ -193,12 +201,6 @@ public record BridgeConfig(
               Validators.atLeast(1),
               "Requests waiting for a reply at once; above it 429 with Retry-After.")
           .define(
-              MAX_BODY_BYTES,
-              Type.INT,
-              4 * 1024 * 1024,
-              Validators.atLeast(1024),
-              "Largest accepted request body; above it 413.")
-          .define(
               KAFKA_TIMEOUT_MS,
               Type.LONG,
               5_000L,
@@ -240,7 +242,7 @@ public record BridgeConfig(
         c.getLong(RESULT_RETENTION_MS),
         c.getInt(RESULT_CACHE_SIZE),
         c.getInt(MAX_IN_FLIGHT),
-        c.getInt(MAX_BODY_BYTES),
+        c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES),
         c.getLong(KAFKA_TIMEOUT_MS),
         c.withPrefix(KAFKA_CLIENT_PREFIX),
         ConnectionKeys.producerSettings(c),
@@ -258,6 +260,24 @@ public record BridgeConfig(
    */
   public static BridgeConfig of(Map<String, String> settings) {
     return from(DEFINITION.parse(settings));
+  }
+
+  /**
+   * The largest accepted request body: the record limit less {@link #ENVELOPE_BYTES}, so a body
+   * that passes is one whose encoded request fits a record (an input that grows when re-encoded is
+   * still caught at the producer, and answered 413 too).
+   */
+  public int maxBodyBytes() {
+    return maxMessageBytes - ENVELOPE_BYTES;
+  }
+
+  /**
+   * How long an id may stay pending without a result: the longest deadline the bridge gives a
+   * request (async or the timeout cap), plus the produce bound and a minute of slack for clocks and
+   * a late reply in flight.
+   */
+  public long pendingTtlMs() {
+    return Math.max(asyncDeadlineMs, maxTimeoutMs) + kafkaTimeoutMs + 60_000;
   }
 
   /** Whether replicas own fixed partitions ({@code replica-index >= 0}). */
@@ -299,8 +319,8 @@ public record BridgeConfig(
         + maxTimeoutMs
         + ", maxInFlight="
         + maxInFlight
-        + ", maxBodyBytes="
-        + maxBodyBytes
+        + ", maxMessageBytes="
+        + maxMessageBytes
         + "]";
   }
 }

@@ -60,6 +60,7 @@ public final class BridgeServer implements AutoCloseable {
   private ReplyListener replies;
   private ResultsListener results;
   private RouteTable routes;
+  private Submitter submitter;
   private HttpServer http;
 
   private BridgeServer(Builder b) {
@@ -113,7 +114,10 @@ public final class BridgeServer implements AutoCloseable {
       PendingReplies pending = new PendingReplies();
       ResultStore store =
           new ResultStore(
-              config.resultCacheSize(), config.resultRetentionMs(), System::currentTimeMillis);
+              config.resultCacheSize(),
+              config.resultRetentionMs(),
+              config.pendingTtlMs(),
+              System::currentTimeMillis);
       Map<String, String> consumerOverrides = config.kafkaOverrides();
       routes =
           own(
@@ -146,7 +150,7 @@ public final class BridgeServer implements AutoCloseable {
                   responseSerde.deserializer(),
                   metrics,
                   consumerOverrides));
-      Submitter submitter =
+      submitter =
           own(
               new Submitter(
                   config.bootstrapServers(),
@@ -235,7 +239,10 @@ public final class BridgeServer implements AutoCloseable {
     return http.actualPort();
   }
 
-  /** Whether routes and stored results are loaded and this replica owns reply partitions. */
+  /**
+   * Whether the bridge can do its job: routes and stored results loaded and kept up with, reply
+   * partitions owned, every Kafka reader in contact with its brokers and the producer writing.
+   */
   public boolean ready() {
     return readiness().values().stream().allMatch(Boolean.TRUE::equals);
   }
@@ -245,6 +252,7 @@ public final class BridgeServer implements AutoCloseable {
     m.put("routes", routes != null && routes.ready());
     m.put("replies", replies != null && replies.ready());
     m.put("results", results != null && results.ready());
+    m.put("producer", submitter != null && submitter.healthy());
     return m;
   }
 

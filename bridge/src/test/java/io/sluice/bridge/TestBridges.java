@@ -128,6 +128,19 @@ final class TestBridges {
     return c.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * An infer body under the HTTP body limit whose encoded request is over the record limit: {@code
+   * 1e1} is re-encoded as {@code 10.0}, so the JSON input grows by a third on its way to Kafka.
+   */
+  static String growingBody(BridgeConfig c) {
+    int n = (c.maxBodyBytes() - 64) / 4;
+    StringBuilder sb = new StringBuilder(c.maxBodyBytes()).append("{\"input\": [");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ",").append("1e1");
+    }
+    return sb.append("]}").toString();
+  }
+
   static JsonNode json(HttpResponse<String> r) throws Exception {
     return JSON.readTree(r.body());
   }

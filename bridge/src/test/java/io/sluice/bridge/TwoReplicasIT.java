@@ -65,4 +65,101 @@ class TwoReplicasIT {
       assertThat(partitionsUsed).hasSizeGreaterThan(1);
     }
   }
+
+  @Test
+  void anIdempotentCallThatFailedToProduceRunsWhenRetriedOnTheOtherReplica(KafkaCluster kafka)
+      throws Exception {
+    String registry = "mock://two-replicas-idem-" + UUID.randomUUID();
+    String app = kafka.uniqueId("echo");
+    TestBridges.publishRoutes(kafka, registry, List.of(app));
+    BridgeConfig shared = TestBridges.config(kafka, registry, kafka.uniqueId("idem"));
+    try (EchoWorker worker = new EchoWorker(kafka, registry, List.of(app), Set.of());
+        BridgeServer a = TestBridges.startReady(shared, List.of(app));
+        BridgeServer b = TestBridges.startReady(shared, List.of(app))) {
+      HttpClient http = TestBridges.client();
+      String path = "/v1/apps/" + app + "/infer";
+      String key = "order-" + UUID.randomUUID();
+      // Passes the HTTP limit, fails at the producer: its pending marker used to stay behind.
+      HttpResponse<String> failed =
+          TestBridges.send(
+              http,
+              TestBridges.post(a, path, TestBridges.growingBody(shared))
+                  .header("Idempotency-Key", key));
+      assertThat(failed.statusCode()).as(failed.body()).isEqualTo(413);
+
+      org.awaitility.Awaitility.await("the retry on the other replica is produced and answered")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                HttpResponse<String> retry =
+                    TestBridges.send(
+                        http,
+                        TestBridges.post(b, path, "{\"input\": {\"small\": true}}")
+                            .header("Idempotency-Key", key)
+                            .header("Sluice-Timeout-Ms", "5000"));
+                assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+                assertThat(TestBridges.json(retry).at("/output/small").asBoolean()).isTrue();
+              });
+      assertThat(worker.served).hasSize(1);
+    }
+  }
+
+  @Test
+  void aKilledReplicasReplyPartitionsMoveToTheSurvivorWithinSeconds(KafkaCluster kafka)
+      throws Exception {
+    String registry = "mock://two-replicas-kill-" + UUID.randomUUID();
+    String app = kafka.uniqueId("echo");
+    TestBridges.publishRoutes(kafka, registry, List.of(app));
+    java.util.Map<String, String> s = TestBridges.settings(kafka, registry, kafka.uniqueId("kill"));
+    String group = s.get(BridgeConfig.REPLY_GROUP);
+    // Static members do not leave the group when they stop: closing one is like a SIGKILL.
+    s.put(BridgeConfig.INSTANCE_ID, "a");
+    BridgeConfig configA = BridgeConfig.of(s);
+    s.put(BridgeConfig.INSTANCE_ID, "b");
+    BridgeConfig configB = BridgeConfig.of(s);
+    try (EchoWorker worker = new EchoWorker(kafka, registry, List.of(app), Set.of());
+        BridgeServer b = TestBridges.startReady(configB, List.of(app))) {
+      BridgeServer a = TestBridges.startReady(configA, List.of(app));
+      org.awaitility.Awaitility.await("both replicas own reply partitions")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> a.ready() && b.ready() && membersOf(kafka, group) == 2);
+      a.close();
+      long killedAt = System.nanoTime();
+      org.awaitility.Awaitility.await("the survivor owns every reply partition")
+          .atMost(java.time.Duration.ofSeconds(20))
+          .pollInterval(java.time.Duration.ofMillis(200))
+          .until(() -> membersOf(kafka, group) == 1 && partitionsOfOnlyMember(kafka, group) == 4);
+      long movedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+      // The shared 6 s session timeout, not Kafka's 45 s default, decides this.
+      assertThat(movedMs).isLessThan(15_000);
+      HttpClient http = TestBridges.client();
+      for (int i = 0; i < 8; i++) {
+        HttpResponse<String> r =
+            TestBridges.send(
+                http, TestBridges.post(b, "/v1/apps/" + app + "/infer", "{\"input\": " + i + "}"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      }
+      Set<Integer> used = new HashSet<>();
+      worker.received.values().forEach(req -> used.add(req.getReplyPartition()));
+      assertThat(used).hasSize(4);
+    }
+  }
+
+  private static int membersOf(KafkaCluster kafka, String group) throws Exception {
+    return describe(kafka, group).members().size();
+  }
+
+  private static int partitionsOfOnlyMember(KafkaCluster kafka, String group) throws Exception {
+    return describe(kafka, group).members().iterator().next().assignment().topicPartitions().size();
+  }
+
+  private static org.apache.kafka.clients.admin.ConsumerGroupDescription describe(
+      KafkaCluster kafka, String group) throws Exception {
+    return kafka
+        .admin()
+        .describeConsumerGroups(List.of(group))
+        .all()
+        .get(10, TimeUnit.SECONDS)
+        .get(group);
+  }
 }

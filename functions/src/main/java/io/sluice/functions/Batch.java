@@ -40,6 +40,22 @@ public record Batch(
   }
 
   /**
+   * The earliest deadline among the requests, or null if none has one. Bound slow work by it (a
+   * backend call's timeout, say): after it the caller has gone, and the runtime answers an item
+   * that fails after its deadline with {@code deadline_exceeded} and does not retry it.
+   */
+  public java.time.Instant deadline() {
+    java.time.Instant earliest = null;
+    for (InferenceRequest r : requests) {
+      java.time.Instant d = r.getDeadlineMs();
+      if (d != null && (earliest == null || d.isBefore(earliest))) {
+        earliest = d;
+      }
+    }
+    return earliest;
+  }
+
+  /**
    * Maps each request independently; an exception thrown for one request becomes that item's {@link
    * ItemResult#failure}, the others are unaffected.
    */

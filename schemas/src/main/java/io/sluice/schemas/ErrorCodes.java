@@ -18,6 +18,12 @@ public final class ErrorCodes {
   /** The record could not be decoded (bad magic byte, unknown schema id, truncated Avro). */
   public static final String UNDECODABLE = "undecodable";
 
+  /**
+   * The request is larger than Sluice can carry: its encoding alone does not fit a micro-batch
+   * below {@code sluice.kafka.max-message-bytes}. Not retriable.
+   */
+  public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
+
   /** The function threw. */
   public static final String FUNCTION_ERROR = "function_error";
 
@@ -32,6 +38,15 @@ public final class ErrorCodes {
 
   /** The request was cancelled (for example on shutdown). */
   public static final String CANCELLED = "cancelled";
+
+  /** The function's output does not fit in one record of {@code sluice.kafka.max-message-bytes}. */
+  public static final String OUTPUT_TOO_LARGE = "output_too_large";
+
+  /**
+   * A reply could not be delivered (its reply topic does not exist, its reply partition is out of
+   * range, or the record was refused); the reply is in the dead letter instead.
+   */
+  public static final String UNDELIVERABLE = "undeliverable";
 
   /** Anything else. */
   public static final String INTERNAL = "internal";

@@ -27,6 +27,8 @@ public final class RouterConfig {
   public static final String MAX_BATCH_TOKENS = "sluice.router.max-batch-tokens";
   public static final String PUNCTUATE_INTERVAL_MS = "sluice.router.punctuate-interval-ms";
   public static final String INSTANCE_ID = "sluice.router.instance-id";
+  public static final String PARTITIONS = "sluice.router.partitions";
+  public static final String MAX_RECORD_ATTEMPTS = "sluice.router.max-record-attempts";
 
   /** What Kafka accepts as a group.instance.id (Kafka Streams appends "-<thread index>"). */
   private static final Pattern INSTANCE_ID_CHARS = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -119,6 +121,25 @@ public final class RouterConfig {
             5L,
             Validators.atLeast(1),
             "How often (wall clock) buffers are checked for maxWaitMs: the flush slack.")
+        .define(
+            PARTITIONS,
+            Type.INT,
+            RouterSettings.DEFAULT_PARTITIONS,
+            Validators.between(1, 1000),
+            "Partitions of the router's routed-requests repartition topic = number of batching"
+                + " tasks (the most router threads, over all replicas, that batch in parallel)."
+                + " Request topics may have any partition count. Changing it on an existing"
+                + " application id is refused at start-up (its repartition topic and batch buffer"
+                + " changelog have the old count): use a new application id once the old one has"
+                + " drained.")
+        .define(
+            MAX_RECORD_ATTEMPTS,
+            Type.INT,
+            3,
+            Validators.between(1, 100),
+            "How many times a record whose processing or production fails (other than a"
+                + " transient dependency failure) is tried, each on a replaced stream thread,"
+                + " before it is dead-lettered to sluice.dlq.router and the partition moves on.")
         .allowPrefix(STREAMS_PREFIX);
   }
 
@@ -148,6 +169,8 @@ public final class RouterConfig {
         Pattern.compile(c.getString(REQUEST_TOPIC_PATTERN)),
         new BatchLimits(
             c.getInt(MAX_BATCH_SIZE), c.getLong(MAX_WAIT_MS), tokens == 0 ? null : tokens),
-        Duration.ofMillis(c.getLong(PUNCTUATE_INTERVAL_MS)));
+        Duration.ofMillis(c.getLong(PUNCTUATE_INTERVAL_MS)),
+        c.getInt(PARTITIONS),
+        c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES));
   }
 }

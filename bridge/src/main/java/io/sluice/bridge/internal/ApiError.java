@@ -24,6 +24,12 @@ public final class ApiError extends RuntimeException {
   public static final String UNAVAILABLE = "unavailable";
   public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
 
+  /** A header a client sent is malformed or out of bounds; {@code param} names it. */
+  public static final String INVALID_HEADER = "invalid_header";
+
+  /** The body is not {@code application/json} (in UTF-8). */
+  public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+
   private final int status;
   private final String code;
   private final String param;
@@ -141,7 +147,7 @@ public final class ApiError extends RuntimeException {
   /** OpenAI's error {@code type} for the status, as its SDKs expect. */
   String openAiType() {
     return switch (status) {
-      case 400, 404, 409, 413, 422 -> "invalid_request_error";
+      case 400, 404, 405, 409, 413, 415, 422 -> "invalid_request_error";
       case 401 -> "authentication_error";
       case 403 -> "permission_error";
       case 429 -> "rate_limit_error";

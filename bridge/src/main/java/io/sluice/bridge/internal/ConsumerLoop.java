@@ -3,9 +3,12 @@ package io.sluice.bridge.internal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -24,6 +27,16 @@ abstract class ConsumerLoop implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Throwable failure;
+  private volatile long lastContactNanos = System.nanoTime();
+  private long lastProbeNanos = System.nanoTime();
+
+  /** How often the loop asks the brokers for its partitions' end offsets. */
+  static final long PROBE_INTERVAL_MS = 2_000;
+
+  static final long PROBE_TIMEOUT_MS = 5_000;
+
+  /** Without an answer from Kafka for this long the loop cannot do its job (readiness DOWN). */
+  static final long CONTACT_STALE_MS = 2 * PROBE_INTERVAL_MS + PROBE_TIMEOUT_MS;
 
   /** A consumer without a group ({@code group} null) or in {@code group}. */
   ConsumerLoop(String name, String bootstrap, ConsumerGroup group, Map<String, String> overrides) {
@@ -67,6 +80,40 @@ abstract class ConsumerLoop implements AutoCloseable {
   /** After every poll, on the consumer thread (readiness checks). */
   protected void afterPoll() {}
 
+  /**
+   * After each successful probe, on the consumer thread, with the end offsets of the assigned
+   * partitions (for lag checks).
+   */
+  protected void afterProbe(Map<TopicPartition, Long> endOffsets) {}
+
+  /**
+   * Whether the brokers answered this consumer recently: a poll of a consumer whose brokers are
+   * gone just returns nothing, so the loop asks for end offsets every {@link #PROBE_INTERVAL_MS}.
+   */
+  boolean inContact() {
+    return System.nanoTime() - lastContactNanos < TimeUnit.MILLISECONDS.toNanos(CONTACT_STALE_MS);
+  }
+
+  private void probe() {
+    long now = System.nanoTime();
+    if (now - lastProbeNanos < TimeUnit.MILLISECONDS.toNanos(PROBE_INTERVAL_MS)) {
+      return;
+    }
+    lastProbeNanos = now;
+    Set<TopicPartition> assigned = consumer.assignment();
+    if (assigned.isEmpty()) {
+      return; // nothing to ask about; owning nothing is a readiness check of its own
+    }
+    try {
+      Map<TopicPartition, Long> ends =
+          consumer.endOffsets(assigned, Duration.ofMillis(PROBE_TIMEOUT_MS));
+      lastContactNanos = System.nanoTime();
+      afterProbe(ends);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      log.warn("{}: no answer from Kafka within {} ms", thread.getName(), PROBE_TIMEOUT_MS);
+    }
+  }
+
   /** The error that stopped the loop, if any. */
   Throwable failure() {
     return failure;
@@ -76,12 +123,19 @@ abstract class ConsumerLoop implements AutoCloseable {
     return running && failure == null && thread.isAlive();
   }
 
+  /** Running and in contact with Kafka. */
+  boolean healthy() {
+    return isRunning() && inContact();
+  }
+
   private void run() {
     try {
       onStart();
+      lastContactNanos = System.nanoTime();
       while (running) {
         handle(consumer.poll(Duration.ofMillis(200)));
         afterPoll();
+        probe();
       }
     } catch (WakeupException e) {
       if (running) {

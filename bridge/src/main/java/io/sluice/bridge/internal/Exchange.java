@@ -16,6 +16,7 @@ final class Exchange implements PendingReplies.Waiter {
   private final HttpApi api;
   private final RoutingContext ctx;
   private final Context context;
+  private final Admission.Slot slot;
   private final Kind kind;
   private final String requestId;
   private final String app;
@@ -34,6 +35,7 @@ final class Exchange implements PendingReplies.Waiter {
       HttpApi api,
       RoutingContext ctx,
       Context context,
+      Admission.Slot slot,
       Kind kind,
       String requestId,
       String app,
@@ -42,6 +44,7 @@ final class Exchange implements PendingReplies.Waiter {
     this.api = api;
     this.ctx = ctx;
     this.context = context;
+    this.slot = slot;
     this.kind = kind;
     this.requestId = requestId;
     this.app = app;
@@ -144,6 +147,7 @@ final class Exchange implements PendingReplies.Waiter {
     if (timer >= 0) {
       ctx.vertx().cancelTimer(timer);
     }
+    slot.release();
     api.released(this, kind, status, System.nanoTime() - startNanos);
   }
 }

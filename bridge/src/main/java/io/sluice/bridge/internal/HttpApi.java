@@ -26,20 +26,25 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The bridge's HTTP routes (Vert.x Web); see {@code bridge/README.md} for the API. */
 public final class HttpApi {
   public static final String REQUEST_ID_HEADER = "Sluice-Request-Id";
-  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-  public static final String TIMEOUT_HEADER = "Sluice-Timeout-Ms";
-  public static final String PRIORITY_HEADER = "Sluice-Priority";
+  public static final String IDEMPOTENCY_KEY = CallHeaders.IDEMPOTENCY_KEY;
+  public static final String TIMEOUT_HEADER = CallHeaders.TIMEOUT;
+  public static final String PRIORITY_HEADER = CallHeaders.PRIORITY;
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+  /** Request ids the bridge hands out: UUIDs and {@code idem-<hex>}. */
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
   private final Vertx vertx;
   private final BridgeConfig config;
@@ -50,7 +55,7 @@ public final class HttpApi {
   private final Submitter submitter;
   private final PrometheusMeterRegistry metrics;
   private final Supplier<Map<String, Object>> readiness;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Admission admission;
 
   public HttpApi(
       Vertx vertx,
@@ -71,7 +76,7 @@ public final class HttpApi {
     this.submitter = submitter;
     this.metrics = metrics;
     this.readiness = readiness;
-    metrics.gauge("sluice.bridge.in.flight", inFlight);
+    this.admission = new Admission(config.maxInFlight(), metrics);
   }
 
   public Router router() {
@@ -92,29 +97,53 @@ public final class HttpApi {
     r.get("/v1/models").handler(this::models);
     r.get("/v1/models/:model").handler(this::model);
     r.route("/v1/*").failureHandler(this::failure);
-    r.route()
-        .last()
-        .handler(
-            ctx ->
-                sendError(
-                    ctx,
-                    kindOfPath(ctx),
-                    new ApiError(
-                        404,
-                        ApiError.NOT_FOUND,
-                        "No route " + ctx.request().method() + " " + ctx.request().path() + ".",
-                        null,
-                        null,
-                        null)));
+    r.route().last().handler(this::noRoute);
     return r;
   }
 
   // ---- calls ------------------------------------------------------------------------------
 
+  /** 405 with {@code Allow} for a known path and another method, else 404. */
+  private void noRoute(RoutingContext ctx) {
+    String method = ctx.request().method().name();
+    String path = ctx.request().path();
+    String allow = MethodTable.allowed(path);
+    if (allow != null) {
+      ctx.response().putHeader("Allow", allow);
+      sendError(
+          ctx,
+          kindOfPath(ctx),
+          new ApiError(
+              405,
+              ApiError.METHOD_NOT_ALLOWED,
+              method + " is not allowed on " + MethodTable.shape(path) + "; use " + allow + ".",
+              null,
+              null,
+              null));
+      return;
+    }
+    sendError(
+        ctx,
+        kindOfPath(ctx),
+        new ApiError(
+            404,
+            ApiError.NOT_FOUND,
+            "No route " + method + " " + MethodTable.clip(path) + ".",
+            null,
+            null,
+            null));
+  }
+
   private void call(RoutingContext ctx, Kind kind) {
     try {
       Principal who = principal(ctx);
-      JsonNode body = RequestMapper.parseObject(ctx.body().asString());
+      // Every header first, so that nothing is taken (a slot, a claim, a write) for a bad one.
+      CallHeaders headers = CallHeaders.parse(ctx.request().headers());
+      JsonBody.checkContentType(ctx.request().getHeader("Content-Type"));
+      JsonBody.checkContentEncoding(ctx.request().getHeader("Content-Encoding"));
+      io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
+      JsonNode body =
+          RequestMapper.parseObject(JsonBody.utf8(raw == null ? new byte[0] : raw.getBytes()));
       ParsedCall call =
           switch (kind) {
             case SLUICE -> RequestMapper.infer(ctx.pathParam("app"), body);
@@ -142,27 +171,32 @@ public final class HttpApi {
             null,
             null);
       }
-      boolean async = kind == Kind.SLUICE && prefers(ctx, "respond-async");
+      boolean async = kind == Kind.SLUICE && headers.respondAsync();
       if (async && call.stream()) {
         throw ApiError.badField("stream", "A streamed call cannot also be respond-async.");
       }
-      long timeout = timeoutOf(ctx, call);
-      Priority priority = priorityOf(ctx, call);
-      String idemKey = ctx.request().getHeader(IDEMPOTENCY_KEY);
+      long timeout = timeoutOf(headers, call);
+      Priority priority = priorityOf(headers, call);
+      String trace = headers.traceparent();
+      String idemKey = headers.idempotencyKey();
       if (idemKey != null) {
-        if (idemKey.isBlank() || idemKey.length() > 255) {
-          throw ApiError.badField(
-              IDEMPOTENCY_KEY, "Idempotency-Key must have 1 to 255 characters.");
-        }
-        idempotent(ctx, kind, who, call, idemKey, async, timeout, priority);
+        idempotent(ctx, kind, who, call, idemKey, async, timeout, priority, trace);
       } else if (async) {
-        submitAsync(ctx, call, UUID.randomUUID().toString(), priority, Map.of());
+        submitAsync(ctx, call, UUID.randomUUID().toString(), priority, trace, Map.of());
       } else {
-        submitSync(ctx, kind, call, UUID.randomUUID().toString(), timeout, priority, false);
+        submitSync(ctx, kind, call, UUID.randomUUID().toString(), timeout, priority, trace, false);
       }
     } catch (ApiError e) {
       sendError(ctx, kind, e);
+    } catch (RuntimeException e) {
+      log.error("call on {} failed", kind, e);
+      sendError(ctx, kind, internal(e));
     }
+  }
+
+  private static ApiError internal(Throwable t) {
+    return new ApiError(
+        500, "internal", "Internal error: " + t.getClass().getSimpleName(), null, null, null);
   }
 
   private void submitSync(
@@ -172,40 +206,49 @@ public final class HttpApi {
       String id,
       long timeout,
       Priority priority,
+      String traceparent,
       boolean viaResults) {
     int partition = viaResults ? -1 : replies.pickPartition();
     if (!viaResults && partition < 0) {
       throw ApiError.unavailable("The bridge owns no reply partition yet; retry shortly.", null);
     }
-    admit();
-    Context context = vertx.getOrCreateContext();
-    Exchange ex = new Exchange(this, ctx, context, kind, id, call.app(), call.stream(), timeout);
-    if (!pending.register(id, ex)) {
-      inFlight.decrementAndGet();
-      throw new ApiError(409, "conflict", "Request " + id + " is already open here.", null, 1, id);
-    }
-    ex.arm();
     InferenceRequest req =
         request(
-            ctx,
             call,
             id,
             timeout,
             priority,
+            traceparent,
             viaResults ? config.resultsTopic() : config.replyTopic(),
             viaResults ? null : partition,
             Map.of());
-    submitter
-        .submit(req)
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                if (viaResults) {
-                  store.release(id);
-                }
-                ex.fail(kafkaDown(e, id));
-              }
-            });
+    admission.admit(
+        slot -> {
+          Context context = vertx.getOrCreateContext();
+          Exchange ex =
+              new Exchange(this, ctx, context, slot, kind, id, call.app(), call.stream(), timeout);
+          if (!pending.register(id, ex)) {
+            throw new ApiError(
+                409, "conflict", "Request " + id + " is already open here.", null, 1, id);
+          }
+          ex.arm();
+          submitter
+              .submit(req)
+              .whenComplete(
+                  (v, e) -> {
+                    if (e == null) {
+                      return;
+                    }
+                    ApiError err = produceFailed(e, id);
+                    if (viaResults) {
+                      // Its pending marker is already out: withdraw it before answering, so a
+                      // retry with the same key (here or on another replica) runs again.
+                      withdraw(id).whenComplete((x, y) -> ex.fail(err));
+                    } else {
+                      ex.fail(err);
+                    }
+                  });
+        });
   }
 
   private void submitAsync(
@@ -213,28 +256,62 @@ public final class HttpApi {
       ParsedCall call,
       String id,
       Priority priority,
+      String traceparent,
       Map<String, String> extra) {
+    InferenceRequest req =
+        request(
+            call,
+            id,
+            config.asyncDeadlineMs(),
+            priority,
+            traceparent,
+            config.resultsTopic(),
+            null,
+            extra);
     if (!store.claim(id, call.app())) {
       accepted(ctx, id);
       return;
     }
     Context context = vertx.getOrCreateContext();
-    InferenceRequest req =
-        request(
-            ctx, call, id, config.asyncDeadlineMs(), priority, config.resultsTopic(), null, extra);
     marker(id, call.app())
         .thenCompose(v -> submitter.submit(req))
-        .whenComplete(
-            (v, e) ->
+        .handle((v, e) -> e)
+        .thenCompose(
+            e ->
+                e == null
+                    ? CompletableFuture.completedFuture((Throwable) null)
+                    : withdraw(id).handle((x, y) -> e))
+        .thenAccept(
+            e ->
                 context.runOnContext(
                     x -> {
                       if (e != null) {
-                        store.release(id);
-                        sendError(ctx, Kind.SLUICE, kafkaDown(e, id));
+                        sendError(ctx, Kind.SLUICE, produceFailed(e, id));
                       } else {
                         accepted(ctx, id);
                       }
                     }));
+  }
+
+  /**
+   * Withdraws the pending marker of a request that was not produced: forgets the claim here and
+   * writes a tombstone so every replica forgets it. A tombstone that fails is logged; the marker
+   * then stays until the result retention ends.
+   */
+  private CompletableFuture<Void> withdraw(String id) {
+    store.release(id);
+    return submitter
+        .clear(config.resultsTopic(), id)
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                log.warn("could not withdraw the pending marker of {}: {}", id, e.toString());
+              }
+            });
+  }
+
+  private ApiError produceFailed(Throwable e, String id) {
+    return ProduceFailures.toApiError(e, id, config.maxMessageBytes());
   }
 
   /**
@@ -249,7 +326,8 @@ public final class HttpApi {
       String key,
       boolean async,
       long timeout,
-      Priority priority) {
+      Priority priority,
+      String traceparent) {
     String id = idempotentId(who, kind, call.app(), key);
     ResultStore.Entry known = store.get(id);
     if (known != null && known.done()) {
@@ -271,7 +349,7 @@ public final class HttpApi {
       return;
     }
     if (async) {
-      submitAsync(ctx, call, id, priority, Map.of("idempotency-key", key));
+      submitAsync(ctx, call, id, priority, traceparent, Map.of("idempotency-key", key));
       return;
     }
     if (!store.claim(id, call.app())) {
@@ -286,14 +364,30 @@ public final class HttpApi {
                 context.runOnContext(
                     x -> {
                       if (e != null) {
-                        store.release(id);
-                        sendError(ctx, kind, kafkaDown(e, id));
+                        withdraw(id)
+                            .whenComplete(
+                                (w, we) ->
+                                    context.runOnContext(
+                                        z -> sendError(ctx, kind, produceFailed(e, id))));
                         return;
                       }
                       try {
-                        submitSync(ctx, kind, withKey(call, key), id, timeout, priority, true);
+                        submitSync(
+                            ctx,
+                            kind,
+                            withKey(call, key),
+                            id,
+                            timeout,
+                            priority,
+                            traceparent,
+                            true);
                       } catch (ApiError err) {
+                        withdraw(id);
                         sendError(ctx, kind, err);
+                      } catch (RuntimeException err) {
+                        log.error("idempotent call {} failed", id, err);
+                        withdraw(id);
+                        sendError(ctx, kind, internal(err));
                       }
                     }));
   }
@@ -308,41 +402,60 @@ public final class HttpApi {
   /** Waits, without a thread, for a result another call (maybe on another replica) produces. */
   private void awaitStored(
       RoutingContext ctx, Kind kind, String id, String app, long timeout, boolean stream) {
-    admit();
-    Context context = vertx.getOrCreateContext();
-    long start = System.nanoTime();
-    boolean[] done = {false};
-    Runnable[] cancel = {() -> {}};
-    long timer =
-        vertx.setTimer(
-            timeout,
-            t -> {
-              if (!done[0]) {
-                done[0] = true;
-                cancel[0].run();
-                inFlight.decrementAndGet();
-                sendError(ctx, kind, ApiError.timeout(id, timeout));
-              }
-            });
-    cancel[0] =
-        store.whenDone(
-            id,
-            r ->
-                context.runOnContext(
-                    v -> {
-                      if (done[0]) {
-                        return;
-                      }
+    admission.admit(
+        slot -> {
+          Context context = vertx.getOrCreateContext();
+          long start = System.nanoTime();
+          boolean[] done = {false};
+          Runnable[] cancel = {() -> {}};
+          long timer =
+              vertx.setTimer(
+                  timeout,
+                  t -> {
+                    if (!done[0]) {
+                      done[0] = true;
+                      cancel[0].run();
+                      slot.release();
+                      released(null, kind, 504, System.nanoTime() - start);
+                      sendError(ctx, kind, ApiError.timeout(id, timeout));
+                    }
+                  });
+          ctx.response()
+              .closeHandler(
+                  v -> {
+                    if (!done[0]) {
                       done[0] = true;
                       vertx.cancelTimer(timer);
-                      ApiError e = ResponseMapper.errorOf(r);
-                      released(null, kind, e == null ? 200 : e.status(), System.nanoTime() - start);
-                      if (stream) {
-                        replayStream(ctx, kind, r, id, app);
-                      } else {
-                        sendResult(ctx, kind, r, app);
-                      }
-                    }));
+                      cancel[0].run();
+                      slot.release();
+                      released(null, kind, 0, System.nanoTime() - start);
+                    }
+                  });
+          cancel[0] =
+              store.whenDone(
+                  id,
+                  r ->
+                      context.runOnContext(
+                          v -> {
+                            if (done[0]) {
+                              return;
+                            }
+                            done[0] = true;
+                            vertx.cancelTimer(timer);
+                            slot.release();
+                            ApiError e = ResponseMapper.errorOf(r);
+                            released(
+                                null,
+                                kind,
+                                e == null ? 200 : e.status(),
+                                System.nanoTime() - start);
+                            if (stream) {
+                              replayStream(ctx, kind, r, id, app);
+                            } else {
+                              sendResult(ctx, kind, r, app);
+                            }
+                          }));
+        });
   }
 
   private CompletableFuture<Void> marker(String id, String app) {
@@ -357,11 +470,11 @@ public final class HttpApi {
   }
 
   private InferenceRequest request(
-      RoutingContext ctx,
       ParsedCall call,
       String id,
       long deadlineIn,
       Priority priority,
+      String traceparent,
       String replyTo,
       Integer replyPartition,
       Map<String, String> extra) {
@@ -379,24 +492,18 @@ public final class HttpApi {
         .setPriority(priority)
         .setReplyTo(replyTo)
         .setReplyPartition(replyPartition)
-        .setTraceparent(ctx.request().getHeader("traceparent"))
+        .setTraceparent(traceparent)
         .setAttributes(attributes)
         .build();
   }
 
-  private void admit() {
-    if (inFlight.incrementAndGet() > config.maxInFlight()) {
-      inFlight.decrementAndGet();
-      throw ApiError.overloaded(1);
-    }
-  }
-
-  /** Called once per finished exchange (status 0: the client went away). */
+  /**
+   * Called once per finished wait, after its slot was released (status 0: the client went away).
+   */
   void released(Exchange ex, Kind kind, int status, long nanos) {
     if (ex != null) {
       pending.remove(ex.requestId(), ex);
     }
-    inFlight.decrementAndGet();
     Timer.builder("sluice.bridge.call")
         .description("Calls from HTTP request to reply")
         .tag("route", kind.metricTag())
@@ -404,14 +511,6 @@ public final class HttpApi {
         .publishPercentileHistogram()
         .register(metrics)
         .record(nanos, TimeUnit.NANOSECONDS);
-  }
-
-  private static ApiError kafkaDown(Throwable e, String id) {
-    Throwable c =
-        e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-            ? e.getCause()
-            : e;
-    return ApiError.unavailable("Kafka did not accept the request: " + c.getMessage(), id);
   }
 
   private void accepted(RoutingContext ctx, String id) {
@@ -425,6 +524,10 @@ public final class HttpApi {
     try {
       Principal who = principal(ctx);
       String id = ctx.pathParam("id");
+      if (!REQUEST_ID.matcher(id).matches()) {
+        throw ApiError.badField("id", "A request id has 1 to 128 of A-Z a-z 0-9 . _ -.");
+      }
+      long waitMs = CallHeaders.preferWaitMs(ctx.request().headers(), config.maxTimeoutMs());
       ResultStore.Entry e = store.get(id);
       if (e == null || !who.allows(e.app())) {
         throw new ApiError(
@@ -439,7 +542,6 @@ public final class HttpApi {
         sendResult(ctx, Kind.SLUICE, e.result(), e.app());
         return;
       }
-      long waitMs = Math.min(preferWaitSeconds(ctx) * 1000L, config.maxTimeoutMs());
       if (waitMs <= 0) {
         accepted(ctx, id);
         return;
@@ -552,77 +654,30 @@ public final class HttpApi {
                     null));
   }
 
-  /** Whether a {@code Prefer} header names the preference (RFC 7240). */
-  static boolean prefers(RoutingContext ctx, String token) {
-    for (String h : ctx.request().headers().getAll("Prefer")) {
-      for (String part : h.split(",")) {
-        if (part.trim().toLowerCase(Locale.ROOT).startsWith(token)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** {@code Prefer: wait=N} in seconds, or 0. */
-  static long preferWaitSeconds(RoutingContext ctx) {
-    for (String h : ctx.request().headers().getAll("Prefer")) {
-      for (String part : h.split("[,;]")) {
-        String p = part.trim().toLowerCase(Locale.ROOT);
-        if (p.startsWith("wait=")) {
-          try {
-            return Math.max(0, Long.parseLong(p.substring(5).trim()));
-          } catch (NumberFormatException e) {
-            throw ApiError.badField("Prefer", "Prefer: wait=N needs N in whole seconds.");
-          }
-        }
-      }
-    }
-    return 0;
-  }
-
   /**
    * The client's timeout, capped: {@code timeout_ms} in the body, else {@code Sluice-Timeout-Ms},
    * else {@code Prefer: wait=N}, else OpenAI SDKs' {@code X-Stainless-Timeout} (seconds), else the
    * default. It becomes the request's deadline.
    */
-  long timeoutOf(RoutingContext ctx, ParsedCall call) {
+  long timeoutOf(CallHeaders h, ParsedCall call) {
     long t = config.defaultTimeoutMs();
-    String header = ctx.request().getHeader(TIMEOUT_HEADER);
-    String stainless = ctx.request().getHeader("X-Stainless-Timeout");
-    long wait = preferWaitSeconds(ctx);
     if (call.timeoutMs() != null) {
       t = call.timeoutMs();
-    } else if (header != null) {
-      try {
-        t = Long.parseLong(header.trim());
-      } catch (NumberFormatException e) {
-        t = -1;
-      }
-      if (t < 1) {
-        throw ApiError.badField(TIMEOUT_HEADER, TIMEOUT_HEADER + " must be a positive integer.");
-      }
-    } else if (wait > 0) {
-      t = wait * 1000;
-    } else if (stainless != null) {
-      try {
-        t = (long) (Double.parseDouble(stainless.trim()) * 1000);
-      } catch (NumberFormatException e) {
-        t = config.defaultTimeoutMs();
-      }
-      t = t < 1 ? config.defaultTimeoutMs() : t;
+    } else if (h.timeoutMs() != null) {
+      t = h.timeoutMs();
+    } else if (h.waitSeconds() != null && h.waitSeconds() > 0) {
+      t = h.waitSeconds() * 1000; // at most 10^12 s: cannot overflow
+    } else if (h.stainlessTimeoutMs() != null) {
+      t = h.stainlessTimeoutMs();
     }
-    return Math.min(t, config.maxTimeoutMs());
+    return Math.max(1, Math.min(t, config.maxTimeoutMs()));
   }
 
-  private static Priority priorityOf(RoutingContext ctx, ParsedCall call) {
+  private static Priority priorityOf(CallHeaders h, ParsedCall call) {
     if (call.priority() != null) {
       return call.priority();
     }
-    String h = ctx.request().getHeader(PRIORITY_HEADER);
-    return h == null
-        ? Priority.INTERACTIVE
-        : RequestMapper.priority(JsonNodeFactory.instance.textNode(h), PRIORITY_HEADER);
+    return h.priority() == null ? Priority.INTERACTIVE : h.priority();
   }
 
   /** Request id of an idempotent call: the same caller, route, app and key give the same id. */
@@ -727,7 +782,13 @@ public final class HttpApi {
           new ApiError(
               413,
               ApiError.PAYLOAD_TOO_LARGE,
-              "The request body is larger than " + config.maxBodyBytes() + " bytes.",
+              "The request body is larger than "
+                  + config.maxBodyBytes()
+                  + " bytes: a request must fit one Kafka record of "
+                  + config.maxMessageBytes()
+                  + " bytes ("
+                  + io.sluice.common.config.ConnectionKeys.MAX_MESSAGE_BYTES
+                  + ").",
               null,
               null,
               null);
@@ -767,6 +828,6 @@ public final class HttpApi {
   }
 
   public int inFlight() {
-    return inFlight.get();
+    return admission.inFlight();
   }
 }

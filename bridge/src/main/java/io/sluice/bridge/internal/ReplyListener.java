@@ -120,7 +120,7 @@ public final class ReplyListener extends ConsumerLoop {
   }
 
   public boolean ready() {
-    return isRunning() && owned.get().length > 0;
+    return healthy() && owned.get().length > 0;
   }
 
   public String topic() {

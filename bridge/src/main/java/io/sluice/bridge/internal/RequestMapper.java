@@ -1,6 +1,9 @@
 package io.sluice.bridge.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,8 +28,48 @@ import java.util.Set;
  * the OpenAI-compatible routes ignore the ones OpenAI's SDKs send that Sluice has no use for.
  */
 public final class RequestMapper {
+  /** Deepest nesting of arrays and objects a body may have. */
+  public static final int MAX_NESTING_DEPTH = 64;
+
+  /** Longest number literal (digits, sign, exponent). */
+  public static final int MAX_NUMBER_LENGTH = 100;
+
+  /** Longest object key. */
+  public static final int MAX_NAME_LENGTH = 1024;
+
+  /** Longest app name ({@code model}). */
+  public static final int MAX_APP_LENGTH = 200;
+
+  /** Longest OpenAI {@code user} and message {@code name}. */
+  public static final int MAX_USER_LENGTH = 256;
+
+  public static final int MAX_NAME_FIELD_LENGTH = 64;
+  public static final int MAX_STOP_SEQUENCES = 4;
+  public static final int MAX_STOP_LENGTH = 256;
+  public static final int MAX_ATTRIBUTES = 64;
+  public static final int MAX_ATTRIBUTE_KEY_LENGTH = 128;
+  public static final int MAX_ATTRIBUTE_VALUE_LENGTH = 4096;
+
+  /** Attributes the bridge sets itself; a caller may not forge them. */
+  static final Set<String> RESERVED_ATTRIBUTES = Set.of("idempotency-key");
+
+  /**
+   * Bounded parsing (Jackson's stream-read constraints: nesting depth, number and key length; the
+   * body limit bounds strings) and no duplicate keys: {@code {"input": 1, "input": 2}} means
+   * different things to different parsers, so it is refused rather than resolved.
+   */
   static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_NESTING_DEPTH)
+                          .maxNumberLength(MAX_NUMBER_LENGTH)
+                          .maxNameLength(MAX_NAME_LENGTH)
+                          .build())
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private static final Set<String> INFER_FIELDS =
       Set.of(
@@ -58,7 +101,43 @@ public final class RequestMapper {
     if (node == null || !node.isObject()) {
       throw ApiError.invalidJson("The request body must be a JSON object.");
     }
+    rejectLoneSurrogates(node);
     return node;
+  }
+
+  /**
+   * A {@code \\ud800} escape decodes to half a UTF-16 pair, which has no UTF-8 form: Avro would
+   * write it as '?', silently changing the caller's text.
+   */
+  private static void rejectLoneSurrogates(JsonNode node) {
+    if (node.isTextual()) {
+      checkText(node.textValue());
+    } else if (node.isObject()) {
+      for (var e : node.properties()) {
+        checkText(e.getKey());
+        rejectLoneSurrogates(e.getValue());
+      }
+    } else if (node.isArray()) {
+      for (JsonNode x : node) {
+        rejectLoneSurrogates(x);
+      }
+    }
+  }
+
+  private static void checkText(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw ApiError.invalidJson(
+            "The request body has a string with an unpaired UTF-16 surrogate escape (\\u"
+                + Integer.toHexString(c)
+                + "), which is not text.");
+      }
+    }
   }
 
   private static String locationOf(JsonProcessingException e) {
@@ -125,14 +204,34 @@ public final class RequestMapper {
       if (!a.isObject()) {
         throw ApiError.badField("attributes", "'attributes' must be an object of strings.");
       }
+      if (a.size() > MAX_ATTRIBUTES) {
+        throw ApiError.badField(
+            "attributes", "'attributes' may have at most " + MAX_ATTRIBUTES + " entries.");
+      }
       a.properties()
           .forEach(
               e -> {
-                if (!e.getValue().isTextual()) {
+                String k = e.getKey();
+                if (k.isEmpty() || k.length() > MAX_ATTRIBUTE_KEY_LENGTH) {
                   throw ApiError.badField(
-                      "attributes." + e.getKey(), "Attribute values must be strings.");
+                      "attributes",
+                      "Attribute names must have 1 to "
+                          + MAX_ATTRIBUTE_KEY_LENGTH
+                          + " characters.");
                 }
-                attributes.put(e.getKey(), e.getValue().asText());
+                if (RESERVED_ATTRIBUTES.contains(k)) {
+                  throw ApiError.badField(
+                      "attributes." + k, "The attribute '" + k + "' is set by the bridge.");
+                }
+                if (!e.getValue().isTextual()
+                    || e.getValue().textValue().length() > MAX_ATTRIBUTE_VALUE_LENGTH) {
+                  throw ApiError.badField(
+                      "attributes." + k,
+                      "Attribute values must be strings of at most "
+                          + MAX_ATTRIBUTE_VALUE_LENGTH
+                          + " characters.");
+                }
+                attributes.put(k, e.getValue().asText());
               });
     }
     Priority priority = null;
@@ -186,15 +285,21 @@ public final class RequestMapper {
 
   private static String model(JsonNode body) {
     JsonNode m = required(body, "model");
-    if (!m.isTextual() || m.asText().isBlank()) {
-      throw ApiError.badField("model", "'model' must be a non-empty string naming an app.");
+    if (!m.isTextual() || m.asText().isBlank() || m.asText().length() > MAX_APP_LENGTH) {
+      throw ApiError.badField(
+          "model",
+          "'model' must be a non-empty string of at most "
+              + MAX_APP_LENGTH
+              + " characters naming an app.");
     }
     return m.asText();
   }
 
   private static void checkN(JsonNode body) {
     JsonNode n = body.get("n");
-    if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asInt() == 1)) {
+    if (n != null
+        && !n.isNull()
+        && !(n.isIntegralNumber() && n.canConvertToInt() && n.asInt() == 1)) {
       throw ApiError.badField("n", "Only n=1 is supported.");
     }
   }
@@ -204,8 +309,9 @@ public final class RequestMapper {
     if (u == null || u.isNull()) {
       return Map.of();
     }
-    if (!u.isTextual()) {
-      throw ApiError.badField("user", "'user' must be a string.");
+    if (!u.isTextual() || u.textValue().length() > MAX_USER_LENGTH) {
+      throw ApiError.badField(
+          "user", "'user' must be a string of at most " + MAX_USER_LENGTH + " characters.");
     }
     return Map.of("user", u.asText());
   }
@@ -252,8 +358,12 @@ public final class RequestMapper {
             at + ".role", "'role' must be one of system, developer, user, assistant, tool.");
       }
       JsonNode name = m.get("name");
-      if (name != null && !name.isNull() && !name.isTextual()) {
-        throw ApiError.badField(at + ".name", "'name' must be a string.");
+      if (name != null
+          && !name.isNull()
+          && (!name.isTextual() || name.textValue().length() > MAX_NAME_FIELD_LENGTH)) {
+        throw ApiError.badField(
+            at + ".name",
+            "'name' must be a string of at most " + MAX_NAME_FIELD_LENGTH + " characters.");
       }
       out.add(
           ChatMessage.newBuilder()
@@ -327,6 +437,16 @@ public final class RequestMapper {
         }
       } else {
         throw ApiError.badField(prefix + "stop", "'stop' must be a string or strings.");
+      }
+      if (stops.size() > MAX_STOP_SEQUENCES
+          || stops.stream().anyMatch(x -> x.length() > MAX_STOP_LENGTH)) {
+        throw ApiError.badField(
+            prefix + "stop",
+            "'stop' may have at most "
+                + MAX_STOP_SEQUENCES
+                + " sequences of at most "
+                + MAX_STOP_LENGTH
+                + " characters.");
       }
       b.setStop(stops);
     }

@@ -26,14 +26,30 @@ public final class ResultStore {
 
   private final int maxEntries;
   private final long retentionMs;
+  private final long pendingTtlMs;
   private final LongSupplier clock;
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
   private final Map<String, List<Consumer<InferenceResponse>>> waiters = new HashMap<>();
 
   public ResultStore(int maxEntries, long retentionMs, LongSupplier clock) {
+    this(maxEntries, retentionMs, retentionMs, clock);
+  }
+
+  /**
+   * @param pendingTtlMs how long an id stays pending without a result: past the longest deadline
+   *     the bridge gives a request, no result will come (the router drops late work), so a pending
+   *     marker older than that (its request failed and its withdrawal was lost too) no longer holds
+   *     the id and a retry with the same Idempotency-Key runs
+   */
+  public ResultStore(int maxEntries, long retentionMs, long pendingTtlMs, LongSupplier clock) {
     this.maxEntries = maxEntries;
     this.retentionMs = retentionMs;
+    this.pendingTtlMs = Math.min(pendingTtlMs, retentionMs);
     this.clock = clock;
+  }
+
+  private boolean stalePending(Entry e) {
+    return e != null && !e.done() && clock.getAsLong() - e.storedAtMs() > pendingTtlMs;
   }
 
   /**
@@ -42,9 +58,11 @@ public final class ResultStore {
    */
   public synchronized boolean claim(String id, String app) {
     evict();
-    if (entries.containsKey(id)) {
+    Entry known = entries.get(id);
+    if (known != null && !stalePending(known)) {
       return false;
     }
+    entries.remove(id);
     entries.put(id, new Entry(app, null, clock.getAsLong()));
     return true;
   }
@@ -57,9 +75,18 @@ public final class ResultStore {
     }
   }
 
+  /**
+   * Takes a tombstone of the results topic: the pending marker of {@code id} was withdrawn because
+   * its request was never produced, so the id is unknown again (a retry may run it). A stored
+   * result is kept.
+   */
+  public void forget(String id) {
+    release(id);
+  }
+
   public synchronized Entry get(String id) {
     Entry e = entries.get(id);
-    if (e != null && clock.getAsLong() - e.storedAtMs() > retentionMs) {
+    if (e != null && (clock.getAsLong() - e.storedAtMs() > retentionMs || stalePending(e))) {
       entries.remove(id);
       return null;
     }
@@ -77,7 +104,8 @@ public final class ResultStore {
       String id = r.getRequestId();
       Entry e = entries.get(id);
       if (r.getStatus() == ResponseStatus.UNKNOWN) {
-        if (e == null) {
+        if (e == null || stalePending(e)) {
+          entries.remove(id);
           entries.put(id, new Entry(r.getApp(), null, clock.getAsLong()));
           evict();
         }

@@ -32,6 +32,8 @@ public final class ResultsListener extends ConsumerLoop {
   private final Counter undecodable;
   private volatile Map<TopicPartition, Long> catchUpTo;
   private volatile boolean caughtUp;
+  private volatile boolean keepingUp = true;
+  private Map<TopicPartition, Long> previousEnds;
 
   public ResultsListener(
       String bootstrap,
@@ -77,6 +79,8 @@ public final class ResultsListener extends ConsumerLoop {
   protected void handle(ConsumerRecords<String, byte[]> records) {
     for (ConsumerRecord<String, byte[]> rec : records) {
       if (rec.value() == null) {
+        // A tombstone: the request behind a pending marker was never produced (see Submitter).
+        store.forget(rec.key());
         continue;
       }
       InferenceResponse r;
@@ -108,8 +112,23 @@ public final class ResultsListener extends ConsumerLoop {
     }
   }
 
-  /** True once the results of the retention window present at start-up are loaded. */
+  @Override
+  protected void afterProbe(Map<TopicPartition, Long> ends) {
+    // Caught up means: everything that was on the topic at the previous probe has been read.
+    Map<TopicPartition, Long> before = previousEnds;
+    if (before != null) {
+      keepingUp =
+          before.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+    previousEnds = ends;
+  }
+
+  /**
+   * True once the results of the retention window present at start-up are loaded, while the
+   * listener keeps up with the topic (it read, by each probe, what was there at the one before) and
+   * Kafka answers: otherwise an async result or an idempotent replay could be missed here.
+   */
   public boolean ready() {
-    return isRunning() && caughtUp;
+    return healthy() && caughtUp && keepingUp;
   }
 }

@@ -96,6 +96,6 @@ public final class RouteTable extends ConsumerLoop {
   }
 
   public boolean ready() {
-    return isRunning() && caughtUp;
+    return healthy() && caughtUp;
   }
 }

@@ -99,6 +99,47 @@ public final class Submitter implements AutoCloseable {
         });
   }
 
+  /**
+   * Deletes the results-topic record of {@code requestId} (a tombstone): a pending marker whose
+   * request could not be produced must not keep every replica waiting for a result that will never
+   * come, nor make a retry with the same Idempotency-Key look taken.
+   */
+  public CompletableFuture<Void> clear(String topic, String requestId) {
+    return send(
+        topic,
+        requestId,
+        () -> {
+          RecordHeaders h = new RecordHeaders();
+          SluiceHeaders.put(h, SluiceHeaders.REQUEST_ID, requestId);
+          return new Serialized(null, h);
+        });
+  }
+
+  /**
+   * False while the last write failed for Kafka's reasons (not a too-large record) and no write
+   * succeeded since, for at most {@link #FAILURE_MEMORY_MS}: the producer cannot do its job. It
+   * forgets after that so that a replica taken out of service by its readiness can come back (the
+   * consumers' probes still see a broker that is gone).
+   */
+  public boolean healthy() {
+    return !failing
+        || System.nanoTime() - failedAtNanos > TimeUnit.MILLISECONDS.toNanos(FAILURE_MEMORY_MS);
+  }
+
+  static final long FAILURE_MEMORY_MS = 15_000;
+
+  private volatile boolean failing;
+  private volatile long failedAtNanos;
+
+  private void outcome(Throwable e) {
+    if (e == null) {
+      failing = false;
+    } else if (!ProduceFailures.tooLarge(e)) {
+      failedAtNanos = System.nanoTime();
+      failing = true;
+    }
+  }
+
   private record Serialized(byte[] value, RecordHeaders headers) {}
 
   private interface SerializeStep {
@@ -120,6 +161,7 @@ public final class Submitter implements AutoCloseable {
               producer.send(
                   new ProducerRecord<>(topic, null, key, s.value(), s.headers()),
                   (md, e) -> {
+                    outcome(e);
                     if (e == null) {
                       done.complete(null);
                     } else {
@@ -127,6 +169,7 @@ public final class Submitter implements AutoCloseable {
                     }
                   });
             } catch (RuntimeException e) {
+              outcome(e);
               done.completeExceptionally(e);
             }
           });

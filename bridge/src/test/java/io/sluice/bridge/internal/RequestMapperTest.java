@@ -128,4 +128,66 @@ class RequestMapperTest {
                     RequestMapper.parseObject("{\"model\": \"m\", \"prompt\": [1, 2]}")))
         .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.param()).isEqualTo("prompt"));
   }
+
+  @Test
+  void everyBodyFieldIsBounded() {
+    assertThat(error(() -> infer("{\"input\": 1, \"input\": 2}")).code())
+        .isEqualTo(ApiError.INVALID_JSON);
+    assertThat(error(() -> infer("{\"input\": " + "[".repeat(65) + "]".repeat(65) + "}")).code())
+        .isEqualTo(ApiError.INVALID_JSON);
+    assertThat(error(() -> infer("{\"input\": " + "9".repeat(101) + "}")).code())
+        .isEqualTo(ApiError.INVALID_JSON);
+    assertThat(error(() -> infer("{\"input\": \"\\ud800\"}")).code())
+        .isEqualTo(ApiError.INVALID_JSON);
+    assertThat(infer("{\"input\": \"\\ud83d\\ude00\"}").input()).isInstanceOf(JsonInput.class);
+    assertThat(
+            error(() -> infer("{\"input\": 1, \"attributes\": {\"idempotency-key\": \"x\"}}"))
+                .param())
+        .isEqualTo("attributes.idempotency-key");
+    assertThat(
+            error(
+                    () ->
+                        infer(
+                            "{\"input\": 1, \"attributes\": {\"a\": \""
+                                + "v".repeat(4097)
+                                + "\"}}"))
+                .param())
+        .isEqualTo("attributes.a");
+    assertThat(
+            error(
+                    () ->
+                        infer(
+                            "{\"prompt\": \"x\", \"sampling\": {\"stop\": [\"a\",\"b\",\"c\",\"d\",\"e\"]}}"))
+                .param())
+        .isEqualTo("sampling.stop");
+    String chat = "\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]";
+    assertThat(
+            error(
+                    () ->
+                        RequestMapper.chat(
+                            RequestMapper.parseObject(
+                                "{\"model\": \"m\", " + chat + ", \"n\": 4294967297}")))
+                .param())
+        .isEqualTo("n");
+    assertThat(
+            error(
+                    () ->
+                        RequestMapper.chat(
+                            RequestMapper.parseObject(
+                                "{\"model\": \"m\", "
+                                    + chat
+                                    + ", \"user\": \""
+                                    + "u".repeat(257)
+                                    + "\"}")))
+                .param())
+        .isEqualTo("user");
+    assertThat(
+            error(
+                    () ->
+                        RequestMapper.completion(
+                            RequestMapper.parseObject(
+                                "{\"model\": \"" + "m".repeat(201) + "\", \"prompt\": \"x\"}")))
+                .param())
+        .isEqualTo("model");
+  }
 }

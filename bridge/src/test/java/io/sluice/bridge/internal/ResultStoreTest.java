@@ -77,4 +77,32 @@ class ResultStoreTest {
     s.accept(chunk("w", 0, "x", true));
     assertThat(seen).isEmpty();
   }
+
+  @Test
+  void aPendingIdWithoutAResultPastTheLongestDeadlineIsFreeAgain() {
+    ResultStore s = new ResultStore(10, 3_600_000, 60_000, now::get);
+    s.accept(
+        InferenceResponse.newBuilder()
+            .setRequestId("lost")
+            .setApp("a")
+            .setStatus(ResponseStatus.UNKNOWN)
+            .build());
+    assertThat(s.claim("lost", "a")).isFalse();
+    s.accept(chunk("done", 0, "ok", true));
+    now.addAndGet(60_001);
+    assertThat(s.get("lost")).isNull();
+    assertThat(s.claim("lost", "a")).isTrue();
+    assertThat(s.get("done").done()).isTrue(); // results keep the full retention
+  }
+
+  @Test
+  void aTombstoneForgetsAPendingIdButNotAResult() {
+    ResultStore s = new ResultStore(10, 60_000, now::get);
+    assertThat(s.claim("p", "a")).isTrue();
+    s.forget("p");
+    assertThat(s.get("p")).isNull();
+    s.accept(chunk("r", 0, "ok", true));
+    s.forget("r");
+    assertThat(s.get("r").done()).isTrue();
+  }
 }

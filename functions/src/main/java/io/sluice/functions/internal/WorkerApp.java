@@ -14,6 +14,7 @@ import io.sluice.functions.FunctionHealth;
 import io.sluice.functions.SluiceFunction;
 import io.sluice.functions.internal.runtime.BatchProcessor;
 import io.sluice.functions.internal.runtime.FunctionRegistry;
+import io.sluice.functions.internal.runtime.ReplyTargets;
 import io.sluice.functions.internal.runtime.WorkerLoop;
 import io.sluice.functions.internal.runtime.WorkerMetrics;
 import io.sluice.schemas.Topics;
@@ -29,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -116,6 +119,7 @@ public final class WorkerApp implements AutoCloseable {
             metrics));
     WorkerMetrics meters = new WorkerMetrics(metrics, config.deployment(), instance);
     SerdeConfig serde = SerdeConfig.of(config.schemaRegistryUrl());
+    Admin admin = Admin.create(adminProps(config, instance));
     BatchProcessor processor =
         new BatchProcessor(
             config.deployment(),
@@ -126,7 +130,9 @@ public final class WorkerApp implements AutoCloseable {
                 AvroSerde.of(InferenceResponse.class, serde, false).serializer(),
                 AvroSerde.of(DeadLetter.class, serde, false).serializer(),
                 AvroSerde.of(InferenceRequest.class, serde, false).serializer()),
-            meters);
+            meters,
+            new ReplyTargets.FromAdmin(admin, METADATA_WAIT),
+            config.maxMessageBytes());
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
             consumerProps(config, instance),
@@ -139,6 +145,7 @@ public final class WorkerApp implements AutoCloseable {
               producerProps(config, instance), new StringSerializer(), new ByteArraySerializer());
     } catch (RuntimeException e) {
       consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+      admin.close(Duration.ZERO);
       throw e;
     }
     ExecutorService pool =
@@ -153,7 +160,8 @@ public final class WorkerApp implements AutoCloseable {
             processor,
             pool,
             config.maxConcurrentBatches(),
-            meters);
+            meters,
+            () -> admin.close(Duration.ZERO));
     Thread thread = new Thread(loop, "sluice-worker-" + instance);
     thread.start();
     ManagementServer management = null;
@@ -177,6 +185,26 @@ public final class WorkerApp implements AutoCloseable {
     Map<String, String> params = new LinkedHashMap<>(config.functionParameters());
     params.putIfAbsent("backend-timeout-ms", Long.toString(config.backendTimeout().toMillis()));
     return params;
+  }
+
+  /** The longest a reply destination's metadata lookup may hold an item (not max.block.ms). */
+  private static final Duration METADATA_WAIT = Duration.ofSeconds(5);
+
+  private static Properties adminProps(WorkerConfig c, String instance) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, instance + "-metadata");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) METADATA_WAIT.toMillis());
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) METADATA_WAIT.toMillis());
+    // Security and other client settings are shared with the consumer's overrides.
+    c.consumerOverrides()
+        .forEach(
+            (k, v) -> {
+              if (AdminClientConfig.configNames().contains(k)) {
+                p.put(k, v);
+              }
+            });
+    return p;
   }
 
   static Properties consumerProps(WorkerConfig c, String instance) {
@@ -274,12 +302,19 @@ public final class WorkerApp implements AutoCloseable {
       fh = FunctionHealth.down(e.toString());
     }
     boolean up = loop.running() && fh.up();
-    Map<String, Object> details =
-        Map.of(
-            "instance", instance,
-            "deployment", config.deployment(),
-            "consuming", loop.running(),
-            "function", fh.detail());
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("instance", instance);
+    details.put("deployment", config.deployment());
+    details.put("consuming", loop.running());
+    details.put("function", fh.detail());
+    String stuck = loop.stuck();
+    if (stuck != null) {
+      details.put("stuck", stuck);
+    }
+    Throwable failed = loop.failure();
+    if (failed != null) {
+      details.put("error", failed.toString());
+    }
     return up ? Health.up(details) : Health.down(details);
   }
 

@@ -11,7 +11,6 @@ import io.sluice.functions.FunctionContext;
 import io.sluice.functions.FunctionException;
 import io.sluice.functions.ItemResult;
 import io.sluice.functions.SluiceFunction;
-import io.sluice.functions.internal.Backoff;
 import io.sluice.functions.internal.openai.OpenAiClient;
 import io.sluice.functions.internal.openai.OpenAiClientConfig;
 import io.sluice.functions.internal.openai.OpenAiTypes.ChatResult;
@@ -21,6 +20,7 @@ import io.sluice.functions.internal.openai.OpenAiTypes.Message;
 import io.sluice.functions.internal.openai.OpenAiTypes.Sampling;
 import io.sluice.functions.internal.openai.OpenAiTypes.TokenUsage;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,9 +48,9 @@ public final class LlmFunction implements SluiceFunction {
                 context.model(),
                 Math.max(8, context.maxConcurrentBatches() * 64))
             .withApiKey(context.backendApiKey())
-            .withTimeouts(Duration.ofMillis(timeoutMs), Duration.ofMillis(timeoutMs))
-            // One quick retry inside the call (Retry-After honoured); the worker retries the rest.
-            .withRetry(new Backoff(2, Duration.ofMillis(100), Duration.ofSeconds(2)));
+            // One attempt per call: the worker's per-item retry is the only retry layer, and each
+            // call is cut at the earliest deadline of the requests it serves.
+            .withTimeouts(Duration.ofMillis(timeoutMs), Duration.ofMillis(timeoutMs));
     client = new OpenAiClient(config);
   }
 
@@ -88,8 +88,14 @@ public final class LlmFunction implements SluiceFunction {
               indexes.stream()
                   .map(i -> ((CompletionInput) requests.get(i).getInput()).getPrompt())
                   .toList();
+          Instant deadline =
+              indexes.stream()
+                  .map(i -> requests.get(i).getDeadlineMs())
+                  .filter(java.util.Objects::nonNull)
+                  .min(Instant::compareTo)
+                  .orElse(null);
           client
-              .completions(prompts, sampling)
+              .completions(prompts, sampling, deadline)
               .whenComplete(
                   (res, err) -> {
                     for (int j = 0; j < indexes.size(); j++) {
@@ -131,8 +137,9 @@ public final class LlmFunction implements SluiceFunction {
     Sampling s = sampling(chat.getSampling());
     CompletableFuture<ChatResult> call =
         r.getStream()
-            ? client.streamChat(messages, s, delta -> batch.chunks().chunk(r, delta))
-            : client.chat(messages, s);
+            ? client.streamChat(
+                messages, s, delta -> batch.chunks().chunk(r, delta), r.getDeadlineMs())
+            : client.chat(messages, s, r.getDeadlineMs());
     return call.thenApply(c -> ItemResult.chat(c.content(), c.finishReason(), usage(c.usage())));
   }
 

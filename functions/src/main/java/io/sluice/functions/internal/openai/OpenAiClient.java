@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.functions.internal.FailureClassifier;
 import io.sluice.functions.internal.openai.OpenAiTypes.ChatResult;
 import io.sluice.functions.internal.openai.OpenAiTypes.Choice;
 import io.sluice.functions.internal.openai.OpenAiTypes.CompletionsResult;
@@ -13,16 +12,17 @@ import io.sluice.functions.internal.openai.OpenAiTypes.Message;
 import io.sluice.functions.internal.openai.OpenAiTypes.Sampling;
 import io.sluice.functions.internal.openai.OpenAiTypes.TokenUsage;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.ConnectionPool;
@@ -36,6 +36,8 @@ import okhttp3.ResponseBody;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
 import okhttp3.sse.EventSources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client for vLLM's OpenAI-compatible API over one shared {@link OkHttpClient}.
@@ -48,14 +50,18 @@ import okhttp3.sse.EventSources;
  *   <li>{@link #streamChat}: the same call with {@code stream: true}, read as server-sent events.
  * </ul>
  *
- * <p>All calls are asynchronous (no thread parked per call) and retry retriable failures (I/O,
- * timeouts, 429, 5xx) with capped, jittered backoff, honouring {@code Retry-After}. Failures
- * complete the future with a {@link BackendException} that says whether it is retriable. Every
- * response body is closed.
+ * <p>All calls are asynchronous (no thread parked per call) and make exactly one attempt: the
+ * worker's per-item retry ({@code sluice.worker.retry.*}) is the one retry layer, and OkHttp's
+ * {@code retryOnConnectionFailure} is off. A call may be given a deadline: its whole-call timeout
+ * is then the lesser of {@link OpenAiClientConfig#callTimeout} and the time left, a call whose
+ * deadline has passed is not made, and one cut short by its deadline fails with {@code
+ * deadline_exceeded}. Failures complete the future with a {@link BackendException} that says
+ * whether it is retriable (and carries {@code Retry-After}). Every response body is closed.
  */
 public final class OpenAiClient implements AutoCloseable {
   private static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(OpenAiClient.class);
 
   private final OpenAiClientConfig config;
   private final OkHttpClient http;
@@ -88,7 +94,7 @@ public final class OpenAiClient implements AutoCloseable {
     return withTimeouts(new OkHttpClient.Builder(), config)
         .dispatcher(dispatcher)
         .connectionPool(new ConnectionPool(config.concurrency(), 5, TimeUnit.MINUTES))
-        .retryOnConnectionFailure(false) // retries are ours, classified and bounded
+        .retryOnConnectionFailure(false) // the worker's per-item retry is the only retry layer
         .build();
   }
 
@@ -106,32 +112,67 @@ public final class OpenAiClient implements AutoCloseable {
 
   /** {@code POST /v1/completions} with every prompt in one call; choices come back in order. */
   public CompletableFuture<CompletionsResult> completions(List<String> prompts, Sampling s) {
+    return completions(prompts, s, null);
+  }
+
+  /** Like {@link #completions(List, Sampling)}, cancelled at {@code deadline} (null: none). */
+  public CompletableFuture<CompletionsResult> completions(
+      List<String> prompts, Sampling s, Instant deadline) {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", config.model());
     ArrayNode array = body.putArray("prompt");
     prompts.forEach(array::add);
     putSampling(body, s);
     Request request = post("/v1/completions", body);
-    return withRetry(() -> call(request, json -> parseCompletions(json, prompts.size())));
+    return call(request, json -> parseCompletions(json, prompts.size()), deadline);
   }
 
   /** {@code POST /v1/chat/completions}, not streamed. */
   public CompletableFuture<ChatResult> chat(List<Message> messages, Sampling s) {
+    return chat(messages, s, null);
+  }
+
+  /** Like {@link #chat(List, Sampling)}, cancelled at {@code deadline} (null: none). */
+  public CompletableFuture<ChatResult> chat(List<Message> messages, Sampling s, Instant deadline) {
     Request request = post("/v1/chat/completions", chatBody(messages, s, false));
-    return withRetry(() -> call(request, OpenAiClient::parseChat));
+    return call(request, OpenAiClient::parseChat, deadline);
   }
 
   /**
    * {@code POST /v1/chat/completions} with {@code stream: true}: {@code onDelta} receives each
    * content delta as it arrives; the future completes with the whole text at {@code [DONE]}. A
-   * failure before the first delta is retried; after it, the future fails (the caller decides).
+   * failure after the first delta is permanent (a retry would repeat the deltas sent).
    */
   public CompletableFuture<ChatResult> streamChat(
       List<Message> messages, Sampling s, Consumer<String> onDelta) {
+    return streamChat(messages, s, onDelta, null);
+  }
+
+  /** Like {@link #streamChat(List, Sampling, Consumer)}, cancelled at {@code deadline}. */
+  public CompletableFuture<ChatResult> streamChat(
+      List<Message> messages, Sampling s, Consumer<String> onDelta, Instant deadline) {
     Request request = post("/v1/chat/completions", chatBody(messages, s, true));
-    AtomicBoolean started = new AtomicBoolean();
-    return withRetry(
-        () -> stream(request, onDelta, started), e -> !started.get() && isRetriable(e));
+    return stream(request, onDelta, deadline);
+  }
+
+  /**
+   * The whole-call timeout of a call made now: {@code callTimeout}, or less if the deadline comes
+   * sooner; 0 or less when the deadline has passed.
+   */
+  private long timeoutMs(Instant deadline, Duration callTimeout) {
+    long configured = callTimeout.toMillis() <= 0 ? Long.MAX_VALUE : callTimeout.toMillis();
+    if (deadline == null) {
+      return configured == Long.MAX_VALUE ? 0 : configured;
+    }
+    return Math.min(configured, deadline.toEpochMilli() - System.currentTimeMillis());
+  }
+
+  /** The failure of a call cut short: by the request's deadline, or by the backend's timeout. */
+  private static BackendException transportFailure(IOException e, Instant deadline) {
+    if (deadline != null && System.currentTimeMillis() >= deadline.toEpochMilli() - 5) {
+      return BackendException.deadline(e);
+    }
+    return BackendException.io(e);
   }
 
   private ObjectNode chatBody(List<Message> messages, Sampling s, boolean stream) {
@@ -191,15 +232,23 @@ public final class OpenAiClient implements AutoCloseable {
     return b.build();
   }
 
-  /** One HTTP exchange; the body is closed whatever happens. */
-  private <T> CompletableFuture<T> call(Request request, Function<JsonNode, T> parse) {
+  /** One HTTP exchange, bounded by the deadline; the body is closed whatever happens. */
+  private <T> CompletableFuture<T> call(
+      Request request, Function<JsonNode, T> parse, Instant deadline) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    long timeout = timeoutMs(deadline, config.callTimeout());
+    if (deadline != null && timeout <= 0) {
+      result.completeExceptionally(
+          BackendException.deadline(new InterruptedIOException("deadline passed before the call")));
+      return result;
+    }
     Call call = http.newCall(request);
+    call.timeout().timeout(Math.max(0, timeout), TimeUnit.MILLISECONDS);
     call.enqueue(
         new Callback() {
           @Override
           public void onFailure(Call c, IOException e) {
-            result.completeExceptionally(BackendException.io(e));
+            result.completeExceptionally(transportFailure(e, deadline));
           }
 
           @Override
@@ -208,20 +257,22 @@ public final class OpenAiClient implements AutoCloseable {
               ResponseBody body = response.body();
               String text = body == null ? "" : body.string();
               if (!response.isSuccessful()) {
-                result.completeExceptionally(
-                    BackendException.forStatus(response.code(), text, retryAfterMs(response)));
+                BackendException be =
+                    BackendException.forStatus(response.code(), text, retryAfterMs(response));
+                log.warn("{} {}: {}", request.url().encodedPath(), be.getMessage(), be.detail());
+                result.completeExceptionally(be);
                 return;
               }
               JsonNode json;
               try {
                 json = JSON.readTree(text);
               } catch (JsonProcessingException e) {
-                result.completeExceptionally(BackendException.malformed("not JSON", e));
+                result.completeExceptionally(BackendException.malformed("not JSON: " + e, e));
                 return;
               }
               result.complete(parse.apply(json));
             } catch (IOException e) {
-              result.completeExceptionally(BackendException.io(e));
+              result.completeExceptionally(transportFailure(e, deadline));
             } catch (RuntimeException e) {
               result.completeExceptionally(
                   e instanceof BackendException ? e : BackendException.malformed(e.toString(), e));
@@ -238,13 +289,22 @@ public final class OpenAiClient implements AutoCloseable {
   }
 
   private CompletableFuture<ChatResult> stream(
-      Request request, Consumer<String> onDelta, AtomicBoolean started) {
+      Request request, Consumer<String> onDelta, Instant deadline) {
     CompletableFuture<ChatResult> result = new CompletableFuture<>();
+    AtomicBoolean started = new AtomicBoolean();
+    long timeout = timeoutMs(deadline, Duration.ZERO);
+    if (deadline != null && timeout <= 0) {
+      result.completeExceptionally(
+          BackendException.deadline(new InterruptedIOException("deadline passed before the call")));
+      return result;
+    }
     StringBuilder text = new StringBuilder();
     String[] finish = new String[1];
     TokenUsage[] usage = new TokenUsage[1];
-    // Streams may legitimately run longer than callTimeout; readTimeout bounds each silence.
-    OkHttpClient streaming = http.newBuilder().callTimeout(0, TimeUnit.MILLISECONDS).build();
+    // Streams may legitimately run longer than callTimeout; readTimeout bounds each silence and
+    // the request's deadline, if any, the whole stream.
+    OkHttpClient streaming =
+        http.newBuilder().callTimeout(Math.max(0, timeout), TimeUnit.MILLISECONDS).build();
     EventSource source =
         EventSources.createFactory(streaming)
             .newEventSource(
@@ -284,8 +344,13 @@ public final class OpenAiClient implements AutoCloseable {
                   @Override
                   public void onClosed(EventSource es) {
                     // vLLM always ends with [DONE]; a stream closed without it was cut short.
+                    fail(BackendException.io(new IOException("stream ended without [DONE]")));
+                  }
+
+                  /** After the first delta a failure is final: a retry would repeat deltas. */
+                  private void fail(BackendException e) {
                     result.completeExceptionally(
-                        BackendException.io(new IOException("stream ended without [DONE]")));
+                        started.get() && e.retriable() ? BackendException.brokenStream(e) : e);
                   }
 
                   @Override
@@ -298,13 +363,14 @@ public final class OpenAiClient implements AutoCloseable {
                       } catch (IOException | IllegalStateException ignored) {
                         // The body may already be consumed; the status is what matters.
                       }
-                      result.completeExceptionally(
-                          BackendException.forStatus(
-                              response.code(), body, retryAfterMs(response)));
+                      BackendException be =
+                          BackendException.forStatus(response.code(), body, retryAfterMs(response));
+                      log.warn("streamed chat: {}: {}", be.getMessage(), be.detail());
+                      fail(be);
                     } else if (t instanceof IOException io) {
-                      result.completeExceptionally(BackendException.io(io));
+                      fail(transportFailure(io, deadline));
                     } else {
-                      result.completeExceptionally(
+                      fail(
                           BackendException.malformed(
                               "stream failed: " + t, t == null ? new IOException("no cause") : t));
                     }
@@ -317,50 +383,6 @@ public final class OpenAiClient implements AutoCloseable {
           }
         });
     return result;
-  }
-
-  private <T> CompletableFuture<T> withRetry(Supplier<CompletableFuture<T>> attempt) {
-    return withRetry(attempt, OpenAiClient::isRetriable);
-  }
-
-  private <T> CompletableFuture<T> withRetry(
-      Supplier<CompletableFuture<T>> attempt, java.util.function.Predicate<Throwable> retry) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(attempt, retry, 1, result);
-    return result;
-  }
-
-  private <T> void attempt(
-      Supplier<CompletableFuture<T>> attempt,
-      java.util.function.Predicate<Throwable> retry,
-      int n,
-      CompletableFuture<T> result) {
-    if (result.isDone()) {
-      return;
-    }
-    attempt
-        .get()
-        .whenComplete(
-            (value, error) -> {
-              if (error == null) {
-                result.complete(value);
-                return;
-              }
-              Throwable e = FailureClassifier.unwrap(error);
-              if (n >= config.retry().maxAttempts() || !retry.test(e)) {
-                result.completeExceptionally(e);
-                return;
-              }
-              long floor = e instanceof BackendException be ? be.retryAfterMs() : -1;
-              Executor later =
-                  CompletableFuture.delayedExecutor(
-                      config.retry().delayMs(n, floor), TimeUnit.MILLISECONDS);
-              later.execute(() -> attempt(attempt, retry, n + 1, result));
-            });
-  }
-
-  private static boolean isRetriable(Throwable e) {
-    return FailureClassifier.classify(e).retriable();
   }
 
   private static long retryAfterMs(Response response) {

@@ -1,6 +1,5 @@
 package io.sluice.functions.internal.openai;
 
-import io.sluice.functions.internal.Backoff;
 import java.time.Duration;
 
 /**
@@ -13,8 +12,10 @@ import java.time.Duration;
  * @param connectTimeout TCP connect timeout
  * @param readTimeout longest silence while reading a response (per read, so streams may run long)
  * @param writeTimeout longest stall while writing a request
- * @param callTimeout whole-call bound for non-streaming calls
- * @param retry retries for retriable failures inside one client call (429 honours Retry-After)
+ * @param callTimeout whole-call bound for non-streaming calls (a call's deadline may shorten it)
+ *     <p>There is no retry setting: a client call is one attempt, and the worker's per-item retry
+ *     is the one retry layer (so a failing item costs {@code sluice.worker.retry.max-attempts}
+ *     calls).
  */
 public record OpenAiClientConfig(
     String baseUrl,
@@ -24,8 +25,7 @@ public record OpenAiClientConfig(
     Duration connectTimeout,
     Duration readTimeout,
     Duration writeTimeout,
-    Duration callTimeout,
-    Backoff retry) {
+    Duration callTimeout) {
 
   public OpenAiClientConfig {
     if (baseUrl == null || baseUrl.isBlank()) {
@@ -39,7 +39,7 @@ public record OpenAiClientConfig(
     }
   }
 
-  /** Defaults suited to a vLLM sidecar: 2 s connect, 60 s read/call, 2 retries from 200 ms. */
+  /** Defaults suited to a vLLM sidecar: 2 s connect, 60 s read, 10 s write, 120 s call. */
   public static OpenAiClientConfig defaults(String baseUrl, String model, int concurrency) {
     return new OpenAiClientConfig(
         baseUrl,
@@ -49,39 +49,17 @@ public record OpenAiClientConfig(
         Duration.ofSeconds(2),
         Duration.ofSeconds(60),
         Duration.ofSeconds(10),
-        Duration.ofSeconds(120),
-        new Backoff(3, Duration.ofMillis(200), Duration.ofSeconds(5)));
+        Duration.ofSeconds(120));
   }
 
   public OpenAiClientConfig withApiKey(String key) {
     return new OpenAiClientConfig(
-        baseUrl,
-        key,
-        model,
-        concurrency,
-        connectTimeout,
-        readTimeout,
-        writeTimeout,
-        callTimeout,
-        retry);
-  }
-
-  public OpenAiClientConfig withRetry(Backoff newRetry) {
-    return new OpenAiClientConfig(
-        baseUrl,
-        apiKey,
-        model,
-        concurrency,
-        connectTimeout,
-        readTimeout,
-        writeTimeout,
-        callTimeout,
-        newRetry);
+        baseUrl, key, model, concurrency, connectTimeout, readTimeout, writeTimeout, callTimeout);
   }
 
   public OpenAiClientConfig withTimeouts(Duration read, Duration call) {
     return new OpenAiClientConfig(
-        baseUrl, apiKey, model, concurrency, connectTimeout, read, writeTimeout, call, retry);
+        baseUrl, apiKey, model, concurrency, connectTimeout, read, writeTimeout, call);
   }
 
   @Override

@@ -60,6 +60,7 @@ public final class WorkerLoop implements Runnable {
   private final ExecutorService pool;
   private final int maxConcurrent;
   private final WorkerMetrics metrics;
+  private final Runnable onStop;
 
   private final Deque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
   private final Map<TopicPartition, PartitionTracker<List<ProducerRecord<String, byte[]>>>>
@@ -81,6 +82,12 @@ public final class WorkerLoop implements Runnable {
   private final AtomicInteger inflight;
   private boolean paused;
 
+  /** Records whose writes are being retried, with when that began (pool threads). */
+  private final Map<Object, Long> retryingSince = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** When the poll thread last went round; a loop stuck in a call stops turning. */
+  private volatile long lastTurnNanos = System.nanoTime();
+
   private volatile boolean draining;
   private volatile long drainDeadlineNanos;
   private volatile boolean halted;
@@ -99,7 +106,9 @@ public final class WorkerLoop implements Runnable {
       BatchProcessor processor,
       ExecutorService pool,
       int maxConcurrent,
-      WorkerMetrics metrics) {
+      WorkerMetrics metrics,
+      Runnable onStop) {
+    this.onStop = onStop;
     this.name = name;
     this.topic = topic;
     this.consumer = consumer;
@@ -112,9 +121,28 @@ public final class WorkerLoop implements Runnable {
     this.inflight = metrics.inflight();
   }
 
-  /** Whether the loop subscribed and runs, and is not stopping. */
+  /** Longer than this without a loop turn, or retrying a write, and the worker is not ready. */
+  static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(45);
+
+  /** Whether the loop subscribed and runs, is not stopping, and is not stuck. */
   public boolean running() {
-    return started && !draining && !halted && failure == null;
+    return started && !draining && !halted && failure == null && stuck() == null;
+  }
+
+  /** Why the loop is stuck (a write retried, or no loop turn, for too long), or null. */
+  public String stuck() {
+    long now = System.nanoTime();
+    if (started && failure == null && now - lastTurnNanos > STUCK_NANOS) {
+      return "the worker loop has not turned for "
+          + TimeUnit.NANOSECONDS.toSeconds(now - lastTurnNanos)
+          + " s";
+    }
+    for (long since : retryingSince.values()) {
+      if (now - since > STUCK_NANOS) {
+        return "results not written for " + TimeUnit.NANOSECONDS.toSeconds(now - since) + " s";
+      }
+    }
+    return null;
   }
 
   /** The error that stopped the loop, or null. */
@@ -143,6 +171,7 @@ public final class WorkerLoop implements Runnable {
       consumer.subscribe(List.of(topic), new Rebalance());
       started = true;
       while (!halted) {
+        lastTurnNanos = System.nanoTime();
         handleFinished();
         if (draining) {
           // Not started, so never committed: redelivered to whoever takes the partition over.
@@ -194,11 +223,25 @@ public final class WorkerLoop implements Runnable {
       log.warn("{}: closing producer: {}", name, e.toString());
     }
     try {
+      // A graceful stop leaves the group even as a static member (whose default is to stay until
+      // the session times out), so a drained replica's partitions move at once; an abrupt one
+      // stays, as a killed process would, and its partitions move after the session timeout.
       consumer.close(
           org.apache.kafka.clients.consumer.CloseOptions.timeout(
-              abrupt ? Duration.ZERO : Duration.ofSeconds(10)));
+                  abrupt ? Duration.ZERO : Duration.ofSeconds(10))
+              .withGroupMembershipOperation(
+                  abrupt
+                      ? org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation
+                          .REMAIN_IN_GROUP
+                      : org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation
+                          .LEAVE_GROUP));
     } catch (RuntimeException e) {
       log.warn("{}: closing consumer: {}", name, e.toString());
+    }
+    try {
+      onStop.run();
+    } catch (RuntimeException e) {
+      log.warn("{}: closing: {}", name, e.toString());
     }
     log.info("{}: stopped{}", name, abrupt ? " abruptly" : "");
   }
@@ -214,10 +257,9 @@ public final class WorkerLoop implements Runnable {
   }
 
   private void execute(TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {
-    List<Future<RecordMetadata>> acks = new ArrayList<>();
     List<ProducerRecord<String, byte[]>> chunksForTx = new ArrayList<>();
     try {
-      List<ProducerRecord<String, byte[]>> out =
+      List<BatchProcessor.Out> out =
           processor.process(
               r,
               chunk -> {
@@ -226,31 +268,157 @@ public final class WorkerLoop implements Runnable {
                     chunksForTx.add(chunk);
                   }
                 } else {
-                  acks.add(producer.send(chunk));
+                  sendChunk(chunk);
                 }
               });
       if (exactlyOnce) {
         List<ProducerRecord<String, byte[]>> all = new ArrayList<>(chunksForTx);
-        all.addAll(out);
+        out.forEach(o -> all.add(o.record()));
         finished.add(new Finished(tp, r.offset(), all, null));
       } else {
-        for (ProducerRecord<String, byte[]> rec : out) {
-          acks.add(producer.send(rec));
-        }
-        for (Future<RecordMetadata> ack : acks) {
-          ack.get(); // the producer's delivery.timeout.ms bounds this
-        }
+        deliver(r, out);
         finished.add(new Finished(tp, r.offset(), List.of(), null));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       finished.add(new Finished(tp, r.offset(), List.of(), e));
-    } catch (ExecutionException | RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Only a producer that can no longer write (fenced, closed, unauthenticated) gets here.
       finished.add(new Finished(tp, r.offset(), List.of(), e));
     } finally {
       // No consumer.wakeup() here: it would abort whatever blocking call the poll thread makes
       // next (a commitSync, say); the short poll interval bounds the delay instead.
       inflight.decrementAndGet();
+    }
+  }
+
+  /** Streamed chunks are a preview: the final reply carries the whole output, so none waits. */
+  private void sendChunk(ProducerRecord<String, byte[]> chunk) {
+    try {
+      producer.send(
+          chunk,
+          (md, e) -> {
+            if (e != null) {
+              log.warn(
+                  "{}: a streamed chunk to {} was not written: {}",
+                  name,
+                  chunk.topic(),
+                  e.toString());
+            }
+          });
+    } catch (RuntimeException e) {
+      log.warn("{}: a streamed chunk to {} was not written: {}", name, chunk.topic(), e.toString());
+    }
+  }
+
+  /**
+   * Writes a record's replies and dead letters and waits for their acknowledgements. A reply the
+   * broker refuses for good (no such topic or partition, too large, not authorised) is
+   * dead-lettered instead, alone; a transient failure (the broker unreachable for longer than the
+   * producer's delivery timeout) is retried here with a capped backoff, for as long as it takes,
+   * since committing past it would lose it (readiness is DOWN meanwhile). Returns when every record
+   * is written or dead-lettered.
+   */
+  private void deliver(ConsumerRecord<byte[], byte[]> source, List<BatchProcessor.Out> out)
+      throws InterruptedException {
+    List<BatchProcessor.Out> pending = out;
+    Object token = new Object();
+    try {
+      for (int round = 1; !pending.isEmpty(); round++) {
+        List<Future<RecordMetadata>> acks = new ArrayList<>(pending.size());
+        for (BatchProcessor.Out o : pending) {
+          acks.add(send(o.record()));
+        }
+        List<BatchProcessor.Out> again = new ArrayList<>();
+        boolean transientFailure = false;
+        for (int i = 0; i < pending.size(); i++) {
+          BatchProcessor.Out o = pending.get(i);
+          Throwable e = failureOf(acks.get(i));
+          if (e == null) {
+            continue;
+          }
+          if (halted) {
+            throw new InterruptedException("halted while writing results");
+          }
+          if (SendFailures.isFatal(e)) {
+            throw new IllegalStateException("the producer can no longer write", e);
+          }
+          boolean permanent = !SendFailures.isTransient(e);
+          if (!permanent && o.request() != null) {
+            // A reply topic deleted (or a partition gone) since the check: ask again.
+            processor.targets().invalidate(o.record().topic());
+            ReplyTargets.Verdict v =
+                processor.targets().check(o.record().topic(), o.record().partition());
+            permanent =
+                v == ReplyTargets.Verdict.NO_SUCH_TOPIC
+                    || v == ReplyTargets.Verdict.NO_SUCH_PARTITION;
+          }
+          if (!permanent) {
+            transientFailure = true;
+            again.add(o);
+          } else if (o.request() != null) {
+            log.warn(
+                "{}: reply to {} for request {} refused ({}); dead-lettering it",
+                name,
+                o.record().topic(),
+                o.request().getRequestId(),
+                e.toString());
+            again.add(new BatchProcessor.Out(processor.undeliverable(source, o, e), null));
+          } else {
+            // A dead letter the broker refuses for good: nothing else can hold it. Say so loudly.
+            metrics.error("dead_letter_lost", e);
+            log.error(
+                "{}: dead letter for {}@{} ({}) could not be written and is dropped: {}",
+                name,
+                source.topic() + "-" + source.partition(),
+                source.offset(),
+                o.record().key(),
+                e.toString());
+          }
+        }
+        pending = again;
+        if (transientFailure) {
+          retryingSince.putIfAbsent(token, System.nanoTime());
+          long backoff = Math.min(10_000L, 250L << Math.min(round, 6));
+          log.warn(
+              "{}: {} record(s) of {}@{} not written yet; retrying in {} ms",
+              name,
+              again.size(),
+              source.topic() + "-" + source.partition(),
+              source.offset(),
+              backoff);
+          sleepUnlessHalted(backoff);
+        }
+      }
+    } finally {
+      retryingSince.remove(token);
+    }
+  }
+
+  private Future<RecordMetadata> send(ProducerRecord<String, byte[]> rec) {
+    try {
+      return producer.send(rec);
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static Throwable failureOf(Future<RecordMetadata> ack) throws InterruptedException {
+    try {
+      ack.get(); // the producer's delivery.timeout.ms bounds this
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause() == null ? e : e.getCause();
+    }
+  }
+
+  private void sleepUnlessHalted(long ms) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    while (System.nanoTime() < until) {
+      if (halted) {
+        throw new InterruptedException("halted");
+      }
+      TimeUnit.MILLISECONDS.sleep(Math.min(50, ms));
     }
   }
 
@@ -263,8 +431,8 @@ public final class WorkerLoop implements Runnable {
         if (halted || draining && f.error() instanceof InterruptedException) {
           continue; // abandoned on purpose; redelivered after restart
         }
-        // Replies could not be written (the broker kept refusing): committing past this record
-        // would lose it, so stop here and let the restart redeliver it.
+        // The producer can no longer write (fenced, closed, unauthenticated): committing past this
+        // record would lose it, so stop here (liveness goes DOWN) and let the restart redeliver it.
         throw new IllegalStateException(
             "cannot write the results of " + f.tp() + "@" + f.offset(), f.error());
       }

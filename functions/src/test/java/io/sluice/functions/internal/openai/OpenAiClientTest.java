@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.functions.internal.Backoff;
 import io.sluice.functions.internal.openai.OpenAiTypes.ChatResult;
 import io.sluice.functions.internal.openai.OpenAiTypes.CompletionsResult;
 import io.sluice.functions.internal.openai.OpenAiTypes.Message;
@@ -37,14 +36,13 @@ class OpenAiClientTest {
   void start() throws Exception {
     server = new MockWebServer();
     server.start();
-    client = client(new Backoff(3, Duration.ofMillis(10), Duration.ofMillis(50)));
+    client = client();
   }
 
-  private OpenAiClient client(Backoff retry) {
+  private OpenAiClient client() {
     return new OpenAiClient(
         OpenAiClientConfig.defaults(server.url("/").toString(), "m1", 4)
             .withApiKey("secret")
-            .withRetry(retry)
             .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(5)));
   }
 
@@ -137,40 +135,65 @@ class OpenAiClientTest {
   }
 
   @Test
-  void retriesA429HonouringRetryAfterThenSucceeds() throws Exception {
-    server.enqueue(json(429, "{\"error\":{\"message\":\"busy\"}}").setHeader("Retry-After", "0"));
+  void a429IsOneAttemptReportedRetriableWithItsRetryAfter() {
+    server.enqueue(json(429, "{\"error\":{\"message\":\"busy\"}}").setHeader("Retry-After", "2"));
     server.enqueue(json(200, "{\"choices\":[{\"index\":0,\"text\":\"ok\"}]}"));
 
-    CompletionsResult r =
-        client.completions(List.of("p"), Sampling.DEFAULT).get(5, TimeUnit.SECONDS);
-
-    assertThat(r.choices().get(0).text()).isEqualTo("ok");
-    assertThat(r.usage()).isNull();
-    assertThat(server.getRequestCount()).isEqualTo(2);
-  }
-
-  @Test
-  void a429ThatPersistsFailsRetriablyAsRateLimitedAfterTheCap() {
-    for (int i = 0; i < 3; i++) {
-      server.enqueue(json(429, "{}"));
-    }
     BackendException e = failure(client.completions(List.of("p"), Sampling.DEFAULT));
+
     assertThat(e.code()).isEqualTo(ErrorCodes.RATE_LIMITED);
     assertThat(e.retriable()).isTrue();
-    assertThat(e.status()).isEqualTo(429);
-    assertThat(server.getRequestCount()).isEqualTo(3);
+    assertThat(e.retryAfterMs()).isEqualTo(2000);
+    assertThat(server.getRequestCount()).isEqualTo(1); // the worker retries, not the client
   }
 
   @Test
-  void a500IsRetriedAndThenReportedRetriable() {
-    for (int i = 0; i < 3; i++) {
-      server.enqueue(json(500, "{\"error\":\"boom\"}"));
-    }
+  void a500IsOneAttemptReportedRetriableWithAGenericMessage() {
+    server.enqueue(json(500, "{\"error\":\"boom at /opt/vllm/engine.py\"}"));
+    server.enqueue(json(200, "{\"choices\":[{\"index\":0,\"text\":\"ok\"}]}"));
+
     BackendException e = failure(client.completions(List.of("p"), Sampling.DEFAULT));
+
     assertThat(e.code()).isEqualTo(ErrorCodes.BACKEND_UNAVAILABLE);
     assertThat(e.retriable()).isTrue();
     assertThat(e.status()).isEqualTo(500);
-    assertThat(server.getRequestCount()).isEqualTo(3);
+    assertThat(e.getMessage()).isEqualTo("the model backend answered HTTP 500");
+    assertThat(e.detail()).contains("/opt/vllm/engine.py");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aCallWhoseDeadlinePassedIsNotMade() {
+    BackendException e =
+        failure(
+            client.completions(
+                List.of("p"), Sampling.DEFAULT, java.time.Instant.now().minusMillis(1)));
+    assertThat(e.code()).isEqualTo(ErrorCodes.DEADLINE_EXCEEDED);
+    assertThat(e.retriable()).isFalse();
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
+  void aHungCallIsCutAtItsDeadlineNotAtTheCallTimeout() {
+    server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+    client.close();
+    client =
+        new OpenAiClient(
+            OpenAiClientConfig.defaults(server.url("/").toString(), "m1", 4)
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10)));
+    long started = System.nanoTime();
+
+    BackendException e =
+        failure(
+            client.chat(
+                List.of(new Message("user", "x", null)),
+                Sampling.DEFAULT,
+                java.time.Instant.now().plusMillis(700)));
+
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertThat(e.code()).isEqualTo(ErrorCodes.DEADLINE_EXCEEDED);
+    assertThat(tookMs).isBetween(500L, 3000L);
+    assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
   @Test
@@ -180,14 +203,13 @@ class OpenAiClientTest {
         failure(client.chat(List.of(new Message("user", "x", null)), Sampling.DEFAULT));
     assertThat(e.code()).isEqualTo(ErrorCodes.INVALID_INPUT);
     assertThat(e.retriable()).isFalse();
-    assertThat(e.getMessage()).contains("max_tokens too large");
+    assertThat(e.getMessage()).isEqualTo("the model backend answered HTTP 400");
+    assertThat(e.detail()).contains("max_tokens too large");
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
   @Test
   void aTimeoutIsRetriableBackendUnavailable() {
-    client.close();
-    client = client(Backoff.none());
     server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
 
     BackendException e = failure(client.completions(List.of("p"), Sampling.DEFAULT));
@@ -211,7 +233,7 @@ class OpenAiClientTest {
     server.enqueue(json(200, "{\"choices\":[{\"index\":0,\"text\":\"only one\"}]}"));
     BackendException e = failure(client.completions(List.of("a", "b"), Sampling.DEFAULT));
     assertThat(e.retriable()).isFalse();
-    assertThat(e.getMessage()).contains("expected 2 choices");
+    assertThat(e.detail()).contains("expected 2 choices");
   }
 
   private static MockResponse json(int status, String body) {

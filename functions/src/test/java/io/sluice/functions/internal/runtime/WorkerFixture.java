@@ -68,8 +68,7 @@ final class WorkerFixture implements AutoCloseable {
     c.put(WorkerConfig.RETRY_INITIAL_MS, "10");
     c.put(WorkerConfig.RETRY_MAX_MS, "50");
     c.put(WorkerConfig.DRAIN_SECONDS, "20");
-    c.put(WorkerConfig.CONSUMER_PREFIX + "session.timeout.ms", "10000");
-    return c;
+    return c; // the session timeout is the shared sluice.kafka.session-timeout-ms (6 s)
   }
 
   WorkerConfig workerConfig(Map<String, String> extra) {
@@ -98,6 +97,21 @@ final class WorkerFixture implements AutoCloseable {
             .build();
     producer
         .send(new ProducerRecord<>(batches, batchId, batchSerde.serializer().serialize(batches, b)))
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  void send(String batchId, List<InferenceRequest> requests, int partition) throws Exception {
+    InferenceBatch b =
+        InferenceBatch.newBuilder()
+            .setBatchId(batchId)
+            .setDeployment(deployment)
+            .setRequests(requests)
+            .setFlushedAtMs(Instant.now())
+            .build();
+    producer
+        .send(
+            new ProducerRecord<>(
+                batches, partition, batchId, batchSerde.serializer().serialize(batches, b)))
         .get(30, TimeUnit.SECONDS);
   }
 

@@ -178,6 +178,67 @@ class WorkerIT {
     }
   }
 
+  @Test
+  void repliesThatCannotBeDeliveredAreDeadLetteredAndTheWorkerGoesOn() throws Exception {
+    try (WorkerFixture fx = new WorkerFixture(kafka, 1)) {
+      RecordingFunction fn = new RecordingFunction();
+      WorkerApp worker = WorkerApp.start(fx.workerConfig(Map.of()), fn, new SimpleMeterRegistry());
+      try {
+        InferenceRequest negative = fx.request("negative", "fine");
+        negative.setReplyTo(fx.responses);
+        negative.setReplyPartition(-5);
+        InferenceRequest beyond = fx.request("beyond", "fine");
+        beyond.setReplyTo(fx.responses);
+        beyond.setReplyPartition(99);
+        InferenceRequest nowhere = fx.request("nowhere", "fine");
+        nowhere.setReplyTo(kafka.uniqueId("sluice.responses.missing"));
+        // Passes every check here but the broker refuses it (the topic's own size limit).
+        String tiny = kafka.uniqueId("sluice.responses.tiny");
+        kafka.createTopic(
+            new org.apache.kafka.clients.admin.NewTopic(tiny, 1, (short) 1)
+                .configs(Map.of("max.message.bytes", "1024")));
+        InferenceRequest refused = fx.request("refused", "x".repeat(4000));
+        refused.setReplyTo(tiny);
+        InferenceRequest pinned = fx.request("pinned", "fine");
+        pinned.setReplyTo(fx.responses);
+        pinned.setReplyPartition(0);
+        long sent = System.nanoTime();
+        fx.send(
+            "bad-destinations",
+            List.of(fx.request("good-1", "fine"), negative, beyond, nowhere, refused, pinned));
+
+        List<InferenceResponse> replies = fx.replies(r -> r.size() >= 2);
+        List<DeadLetter> dead = fx.deadLetters(d -> d.size() >= 4);
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+        assertThat(replies)
+            .extracting(InferenceResponse::getRequestId)
+            .containsExactlyInAnyOrder("good-1", "pinned");
+        assertThat(dead)
+            .extracting(DeadLetter::getRequestId)
+            .containsExactlyInAnyOrder("negative", "beyond", "nowhere", "refused");
+        assertThat(dead)
+            .allSatisfy(d -> assertThat(d.getErrorCode()).isEqualTo(ErrorCodes.UNDELIVERABLE));
+        assertThat(dead).allSatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(fx.batches));
+        assertThat(dead).allSatisfy(d -> assertThat(d.getReason()).contains("reply"));
+        assertThat(tookMs).as("no 60 s metadata stall").isLessThan(20_000);
+        System.out.printf("bad reply destinations handled in %d ms%n", tookMs);
+
+        // Still alive: the next batch is served and the offsets moved past both.
+        fx.send("next", List.of(fx.request("good-2", "fine")));
+        assertThat(fx.replies(r -> r.size() >= 3))
+            .extracting(InferenceResponse::getRequestId)
+            .contains("good-2");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> fx.committed() == 2);
+        assertThat(worker.failure()).isNull();
+        assertThat(worker.terminated()).isFalse();
+        assertThat(worker.ready()).isTrue();
+      } finally {
+        worker.close();
+      }
+    }
+  }
+
   private static InferenceResponse byId(List<InferenceResponse> replies, String id) {
     return replies.stream().filter(r -> r.getRequestId().equals(id)).findFirst().orElseThrow();
   }

@@ -2,7 +2,6 @@ package io.sluice.functions.internal.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.functions.internal.Backoff;
 import io.sluice.functions.internal.openai.BackendException;
 import io.sluice.functions.internal.openai.OpenAiClient;
 import io.sluice.functions.internal.openai.OpenAiClientConfig;
@@ -35,9 +34,7 @@ class SimulatorServerTest {
     sim =
         SimulatorServer.start(
             SimulatorConfig.defaults(0).withCost(new CostModel(10, 2, 4, 2.0, 20, 1)));
-    client =
-        new OpenAiClient(
-            OpenAiClientConfig.defaults(sim.baseUrl(), "sluice-sim", 8).withRetry(Backoff.none()));
+    client = new OpenAiClient(OpenAiClientConfig.defaults(sim.baseUrl(), "sluice-sim", 8));
   }
 
   @AfterEach

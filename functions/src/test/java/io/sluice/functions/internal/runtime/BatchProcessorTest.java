@@ -1,0 +1,112 @@
+package io.sluice.functions.internal.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.avro.DeadLetter;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.avro.InferenceResponse;
+import io.sluice.avro.ResponseStatus;
+import io.sluice.functions.ItemResult;
+import io.sluice.functions.SluiceFunction;
+import io.sluice.functions.internal.Backoff;
+import io.sluice.schemas.ErrorCodes;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class BatchProcessorTest {
+  private static final Backoff QUICK = new Backoff(3, Duration.ofMillis(1), Duration.ofMillis(2));
+  private final ProcessorFixture fx = new ProcessorFixture();
+
+  @Test
+  void anOutputTooLargeForOneRecordBecomesAnOutputTooLargeErrorReplyAndADeadLetter()
+      throws Exception {
+    String big = "x".repeat(100_000);
+    SluiceFunction fn =
+        batch ->
+            batch.map(
+                r ->
+                    r.getRequestId().equals("big")
+                        ? ItemResult.json("\"" + big + "\"")
+                        : ItemResult.json("\"small\""));
+    BatchProcessor p = fx.processor(fn, QUICK, ReplyTargets.anything(), 64 * 1024);
+
+    List<BatchProcessor.Out> out =
+        p.process(fx.record(List.of(fx.request("big", "a"), fx.request("ok", "b"))), c -> {});
+
+    List<InferenceResponse> replies = fx.replies(out);
+    assertThat(replies).extracting(InferenceResponse::getRequestId).containsExactly("big", "ok");
+    InferenceResponse tooBig = replies.get(0);
+    assertThat(tooBig.getStatus()).isEqualTo(ResponseStatus.ERROR);
+    assertThat(tooBig.getError().getCode()).isEqualTo(ErrorCodes.OUTPUT_TOO_LARGE);
+    assertThat(replies.get(1).getStatus()).isEqualTo(ResponseStatus.OK);
+    assertThat(out)
+        .allSatisfy(
+            o -> assertThat(BatchProcessor.estimatedSize(o.record())).isLessThan(64 * 1024));
+    List<DeadLetter> dead = fx.deadLetters(out);
+    assertThat(dead).extracting(DeadLetter::getRequestId).containsExactly("big");
+    assertThat(dead.get(0).getErrorCode()).isEqualTo(ErrorCodes.OUTPUT_TOO_LARGE);
+    assertThat(dead.get(0).getReason()).contains("65536");
+  }
+
+  @Test
+  void repliesToDestinationsThatDoNotExistAreDeadLetteredAlone() throws Exception {
+    ReplyTargets targets =
+        (topic, partition) ->
+            topic.endsWith("missing")
+                ? ReplyTargets.Verdict.NO_SUCH_TOPIC
+                : partition != null && (partition < 0 || partition >= 3)
+                    ? ReplyTargets.Verdict.NO_SUCH_PARTITION
+                    : ReplyTargets.Verdict.OK;
+    BatchProcessor p =
+        fx.processor(batch -> batch.map(r -> ItemResult.json("1")), QUICK, targets, 1 << 20);
+    InferenceRequest negative = fx.request("negative", "a");
+    negative.setReplyPartition(-5);
+    InferenceRequest beyond = fx.request("beyond", "a");
+    beyond.setReplyPartition(99);
+    InferenceRequest nowhere = fx.request("nowhere", "a");
+    nowhere.setReplyTo("sluice.responses.missing");
+
+    List<BatchProcessor.Out> out =
+        p.process(fx.record(List.of(negative, fx.request("good", "a"), beyond, nowhere)), c -> {});
+
+    assertThat(fx.replies(out)).extracting(InferenceResponse::getRequestId).containsExactly("good");
+    List<DeadLetter> dead = fx.deadLetters(out);
+    assertThat(dead)
+        .extracting(DeadLetter::getRequestId)
+        .containsExactly("negative", "beyond", "nowhere");
+    assertThat(dead)
+        .allSatisfy(d -> assertThat(d.getErrorCode()).isEqualTo(ErrorCodes.UNDELIVERABLE));
+    assertThat(dead.get(0).getReason()).contains("partition -5");
+    assertThat(dead.get(2).getReason()).contains("does not exist");
+    assertThat(dead.get(0).getSourceOffset()).isEqualTo(7L);
+  }
+
+  @Test
+  void aBatchThatKeepsFailingOutsideTheFunctionIsRetriedThenDeadLetteredWhole() throws Exception {
+    AtomicInteger checks = new AtomicInteger();
+    ReplyTargets broken =
+        (topic, partition) -> {
+          checks.incrementAndGet();
+          throw new IllegalStateException("metadata cache bug");
+        };
+    AtomicInteger calls = new AtomicInteger();
+    SluiceFunction fn =
+        batch -> {
+          calls.incrementAndGet();
+          return batch.map(r -> ItemResult.json("1"));
+        };
+    BatchProcessor p = fx.processor(fn, QUICK, broken, 1 << 20);
+
+    List<BatchProcessor.Out> out = p.process(fx.record(List.of(fx.request("a", "x"))), c -> {});
+
+    assertThat(calls).hasValue(3); // bounded: max-attempts, not for ever
+    assertThat(fx.replies(out)).isEmpty();
+    List<DeadLetter> dead = fx.deadLetters(out);
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).getErrorCode()).isEqualTo(ErrorCodes.INTERNAL);
+    assertThat(dead.get(0).getAttempts()).isEqualTo(3);
+    assertThat(dead.get(0).getExceptionMessage()).isEqualTo("metadata cache bug");
+  }
+}
