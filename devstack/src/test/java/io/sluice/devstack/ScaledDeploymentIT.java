@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
 class ScaledDeploymentIT {
 
   /** A worker stand-in: a real consumer in the group that only commits while the gate is open. */
-  static final class GatedReplica implements AutoCloseable {
+  static final class GatedReplica implements ScaledDeployment.Replica {
     private final KafkaConsumer<String, String> consumer;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -77,6 +77,11 @@ class ScaledDeploymentIT {
               },
               "replica");
       thread.start();
+    }
+
+    @Override
+    public boolean alive() {
+      return thread.isAlive();
     }
 
     @Override

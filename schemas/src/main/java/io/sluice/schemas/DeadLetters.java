@@ -66,6 +66,85 @@ public final class DeadLetters {
         .build();
   }
 
+  /** Longest text field of a dead letter kept by {@link #fitting}, in characters. */
+  static final int MAX_TEXT = 500;
+
+  /**
+   * Room {@link #fitting} leaves for everything but the original key, value and headers: the text
+   * fields capped at {@link #MAX_TEXT} characters (12 of them, at most 4 UTF-8 bytes a character)
+   * plus the fixed fields and the Kafka record's envelope.
+   */
+  static final int RESERVED = 12 * MAX_TEXT * 4 + 8 * 1024;
+
+  /**
+   * The dead letter, cut down so that its record fits in {@code maxRecordBytes}: long texts are
+   * capped, and the original value, key and headers share what is left, in that order of priority.
+   * What was cut is said in {@code reason} (e.g. "original value truncated from 2097152 to 1015808
+   * bytes"), so nobody mistakes a cut payload for the original.
+   */
+  public static DeadLetter fitting(DeadLetter dl, int maxRecordBytes) {
+    DeadLetter out = DeadLetter.newBuilder(dl).build();
+    out.setReason(truncate(out.getReason(), MAX_TEXT));
+    out.setExceptionMessage(truncate(out.getExceptionMessage(), MAX_TEXT));
+    List<String> chain = new ArrayList<>();
+    for (String c : out.getCauseChain()) {
+      chain.add(truncate(c, MAX_TEXT));
+    }
+    out.setCauseChain(chain);
+    int budget = Math.max(0, maxRecordBytes - RESERVED);
+    StringBuilder cut = new StringBuilder();
+    ByteBuffer value = out.getOriginalValue();
+    if (value != null && value.remaining() > budget) {
+      cut.append("original value truncated from ")
+          .append(value.remaining())
+          .append(" to ")
+          .append(budget)
+          .append(" bytes");
+      out.setOriginalValue(slice(value, budget));
+      value = out.getOriginalValue();
+    }
+    budget -= value == null ? 0 : value.remaining();
+    ByteBuffer key = out.getOriginalKey();
+    if (key != null && key.remaining() > budget) {
+      cut.append(cut.length() == 0 ? "" : "; ")
+          .append("original key truncated from ")
+          .append(key.remaining())
+          .append(" to ")
+          .append(budget)
+          .append(" bytes");
+      out.setOriginalKey(slice(key, budget));
+      key = out.getOriginalKey();
+    }
+    budget -= key == null ? 0 : key.remaining();
+    Map<String, ByteBuffer> kept = new LinkedHashMap<>();
+    int dropped = 0;
+    for (Map.Entry<String, ByteBuffer> h : out.getOriginalHeaders().entrySet()) {
+      int size = h.getKey().length() * 4 + h.getValue().remaining() + 10;
+      if (size <= budget) {
+        kept.put(h.getKey(), h.getValue());
+        budget -= size;
+      } else {
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      out.setOriginalHeaders(kept);
+      cut.append(cut.length() == 0 ? "" : "; ")
+          .append(dropped)
+          .append(" original header(s) dropped");
+    }
+    if (cut.length() > 0) {
+      out.setReason(truncate(out.getReason(), MAX_TEXT) + " [" + cut + "]");
+    }
+    return out;
+  }
+
+  private static ByteBuffer slice(ByteBuffer b, int length) {
+    ByteBuffer d = b.duplicate();
+    d.limit(d.position() + length);
+    return d.slice();
+  }
+
   /** "Class: message" of each cause, outermost first (bounded, cycles cut). */
   public static List<String> causeChain(Throwable error) {
     List<String> out = new ArrayList<>();

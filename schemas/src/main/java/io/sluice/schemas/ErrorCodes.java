@@ -18,6 +18,12 @@ public final class ErrorCodes {
   /** The record could not be decoded (bad magic byte, unknown schema id, truncated Avro). */
   public static final String UNDECODABLE = "undecodable";
 
+  /**
+   * The request is larger than Sluice can carry: its encoding alone does not fit a micro-batch
+   * below {@code sluice.kafka.max-message-bytes}. Not retriable.
+   */
+  public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
+
   /** The function threw. */
   public static final String FUNCTION_ERROR = "function_error";
 

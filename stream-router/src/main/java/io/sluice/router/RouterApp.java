@@ -1,12 +1,21 @@
 package io.sluice.router;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.avro.DeadLetter;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.avro.InferenceResponse;
+import io.sluice.common.config.ConfigException;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
-import io.sluice.common.ops.Health;
 import io.sluice.common.ops.ManagementServer;
 import io.sluice.common.ops.Metrics;
+import io.sluice.router.meta.AdminTopicPartitions;
+import io.sluice.router.topology.RecordFailures;
+import io.sluice.router.topology.RouterExceptionHandlers;
 import io.sluice.router.topology.RouterTopology;
 import io.sluice.schemas.Topics;
+import io.sluice.schemas.serde.AvroSerde;
+import io.sluice.schemas.serde.SerdeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -16,12 +25,17 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -43,12 +57,50 @@ public final class RouterApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final ManagementServer management;
   private final PrometheusMeterRegistry registry;
+  private final AdminTopicPartitions topics;
+  private final RouterHealth health;
+  private final RecordFailures failures;
 
   private RouterApp(
-      KafkaStreams streams, ManagementServer management, PrometheusMeterRegistry registry) {
+      KafkaStreams streams,
+      ManagementServer management,
+      PrometheusMeterRegistry registry,
+      AdminTopicPartitions topics,
+      RouterHealth health,
+      RecordFailures failures) {
     this.streams = streams;
     this.management = management;
     this.registry = registry;
+    this.topics = topics;
+    this.health = health;
+    this.failures = failures;
+  }
+
+  /** The dead-letter writer of the exception handlers: a plain producer of its own. */
+  private static RecordFailures recordFailures(
+      SluiceConfig c,
+      RouterSettings settings,
+      AdminTopicPartitions topics,
+      RouterHealth health,
+      RouterMetrics metrics) {
+    Properties p = adminProperties(c);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    p.putAll(ConnectionKeys.producerSettings(c));
+    SerdeConfig serde = SerdeConfig.of(settings.schemaRegistryUrl());
+    return new RecordFailures(
+        c.getInt(RouterConfig.MAX_RECORD_ATTEMPTS),
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()),
+        AvroSerde.of(DeadLetter.class, serde, false).serializer(),
+        AvroSerde.of(InferenceResponse.class, serde, false).serializer(),
+        AvroSerde.of(InferenceRequest.class, serde, false).deserializer(),
+        topics,
+        settings.maxMessageBytes(),
+        health,
+        metrics);
   }
 
   /** Starts the router and its management endpoints. */
@@ -66,14 +118,30 @@ public final class RouterApp implements AutoCloseable {
       SluiceConfig config, PrometheusMeterRegistry registry, boolean withManagement) {
     ensureTopics(config);
     RouterSettings settings = RouterConfig.settings(config);
-    KafkaStreams streams =
-        new KafkaStreams(
-            RouterTopology.build(settings, new RouterMetrics(registry)), streamsProperties(config));
-    // A failure here is transient or a bug, never a bad record (those are dead-lettered): retry
-    // the same records on a fresh thread rather than skipping them.
+    // Reply destinations are checked against live metadata: cached 30 s, a look-up waits <= 5 s.
+    AdminTopicPartitions topics =
+        new AdminTopicPartitions(
+            Admin.create(adminProperties(config)),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(5),
+            System::currentTimeMillis);
+    RouterMetrics metrics = new RouterMetrics(registry);
+    AtomicReference<KafkaStreams> ref = new AtomicReference<>();
+    RouterHealth health =
+        new RouterHealth(
+            () -> ref.get() == null ? KafkaStreams.State.CREATED : ref.get().state(),
+            System::currentTimeMillis);
+    RecordFailures failures = recordFailures(config, settings, topics, health, metrics);
+    Properties props = streamsProperties(config);
+    props.put(RecordFailures.CONFIG_KEY, failures);
+    KafkaStreams streams = new KafkaStreams(RouterTopology.build(settings, metrics, topics), props);
+    ref.set(streams);
+    // A failure here is transient, or a record on one of its bounded tries (the exception
+    // handlers dead-letter it after the last): retry on a fresh thread, and say so in /readyz.
     streams.setUncaughtExceptionHandler(
         e -> {
           log.error("stream thread failed; replacing it", e);
+          health.threadFailed(e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     streams.setStateListener((now, before) -> log.info("router state {} -> {}", before, now));
@@ -85,25 +153,17 @@ public final class RouterApp implements AutoCloseable {
                 config.getString(RouterConfig.MANAGEMENT_HOST),
                 config.getInt(RouterConfig.MANAGEMENT_PORT),
                 registry,
-                () -> health(streams, false),
-                () -> health(streams, true));
+                health::liveness,
+                health::readiness);
       }
       streams.start();
     } catch (IOException e) {
       streams.close(Duration.ZERO);
+      failures.close();
+      topics.close();
       throw new UncheckedIOException("cannot start the management endpoints", e);
     }
-    return new RouterApp(streams, management, registry);
-  }
-
-  private static Health health(KafkaStreams streams, boolean readiness) {
-    KafkaStreams.State s = streams.state();
-    boolean up =
-        readiness
-            ? s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING
-            : s.isRunningOrRebalancing() || s == KafkaStreams.State.CREATED;
-    Map<String, Object> details = Map.of("streams", s.name());
-    return up ? Health.up(details) : Health.down(details);
+    return new RouterApp(streams, management, registry, topics, health, failures);
   }
 
   static Properties streamsProperties(SluiceConfig c) {
@@ -119,26 +179,96 @@ public final class RouterApp implements AutoCloseable {
     p.put(StreamsConfig.POLL_MS_CONFIG, c.getLong(RouterConfig.PUNCTUATE_INTERVAL_MS));
     // New request topics are found by the pattern; look for them every 10 s, not every 5 min.
     p.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), 10_000);
+    // The shared group settings (session timeout, heartbeats) on the consumer that is a group
+    // member, and the one record-size limit on the producer.
+    ConnectionKeys.groupSettings(c)
+        .forEach((k, v) -> p.put(StreamsConfig.mainConsumerPrefix(k), v));
+    ConnectionKeys.producerSettings(c).forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), v));
+    String instanceId = c.getString(RouterConfig.INSTANCE_ID);
+    if (!instanceId.isEmpty()) {
+      // Kafka Streams suffixes it with the thread index for each stream thread's consumer.
+      p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+    }
     // Kafka Streams defaults its producer to linger.ms=100: every batch and error reply would sit
     // up to 100 ms before it is sent, at interactive rates almost always. A few ms keeps the
     // producer's batching under load without adding a visible wait. Overridable through
     // sluice.router.streams.producer.linger.ms.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // No record fails a thread for ever: bounded tries, then a dead letter (RecordFailures).
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        RouterExceptionHandlers.Processing.class);
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        RouterExceptionHandlers.Production.class);
     p.putAll(c.withPrefix(RouterConfig.STREAMS_PREFIX));
     return p;
   }
 
-  /** The router reads sluice.routes as a global store and writes its DLQ: both must exist. */
-  private static void ensureTopics(SluiceConfig c) {
+  private static Properties adminProperties(SluiceConfig c) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.getString(RouterConfig.BOOTSTRAP_SERVERS));
-    try (Admin admin = Admin.create(p)) {
+    return p;
+  }
+
+  /**
+   * The router reads sluice.routes as a global store and writes its DLQ: both must exist. Its own
+   * repartition topic and buffer changelog, where they exist, must have sluice.router.partitions
+   * partitions: said here, with the key to change, rather than by a failing stream thread.
+   */
+  private static void ensureTopics(SluiceConfig c) {
+    try (Admin admin = Admin.create(adminProperties(c))) {
+      checkInternalPartitions(admin, c);
       createIfMissing(
           admin,
           new NewTopic(Topics.ROUTES, Optional.of(1), Optional.empty())
               .configs(
                   Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
       createIfMissing(admin, new NewTopic(Topics.DLQ_ROUTER, Optional.empty(), Optional.empty()));
+    }
+  }
+
+  private static void checkInternalPartitions(Admin admin, SluiceConfig c) {
+    String appId = c.getString(RouterConfig.APPLICATION_ID);
+    int wanted = c.getInt(RouterConfig.PARTITIONS);
+    for (String topic :
+        List.of(
+            appId + RouterTopology.REPARTITION_SUFFIX, appId + RouterTopology.CHANGELOG_SUFFIX)) {
+      try {
+        int actual =
+            admin
+                .describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get(topic)
+                .partitions()
+                .size();
+        if (actual != wanted) {
+          throw new ConfigException(
+              RouterConfig.PARTITIONS,
+              wanted,
+              "the router's topic "
+                  + topic
+                  + " has "
+                  + actual
+                  + " partitions: set "
+                  + RouterConfig.PARTITIONS
+                  + "="
+                  + actual
+                  + ", or use a new "
+                  + RouterConfig.APPLICATION_ID
+                  + " once this one has drained");
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw new IllegalStateException("cannot describe topic " + topic, e.getCause());
+        }
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("timed out describing topic " + topic, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted describing topic " + topic, e);
+      }
     }
   }
 
@@ -163,6 +293,16 @@ public final class RouterApp implements AutoCloseable {
     return streams.state();
   }
 
+  /** Readiness and liveness, as served on /readyz and /healthz. */
+  public RouterHealth health() {
+    return health;
+  }
+
+  /** Called with the exception whenever a stream thread fails (and is replaced). */
+  public void onThreadFailure(java.util.function.Consumer<Throwable> listener) {
+    health.onThreadFailure(listener);
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }
@@ -179,5 +319,7 @@ public final class RouterApp implements AutoCloseable {
       management.close();
     }
     streams.close(Duration.ofSeconds(30));
+    failures.close();
+    topics.close();
   }
 }

@@ -26,6 +26,12 @@ public final class RouterConfig {
   public static final String MAX_WAIT_MS = "sluice.router.max-wait-ms";
   public static final String MAX_BATCH_TOKENS = "sluice.router.max-batch-tokens";
   public static final String PUNCTUATE_INTERVAL_MS = "sluice.router.punctuate-interval-ms";
+  public static final String INSTANCE_ID = "sluice.router.instance-id";
+  public static final String PARTITIONS = "sluice.router.partitions";
+  public static final String MAX_RECORD_ATTEMPTS = "sluice.router.max-record-attempts";
+
+  /** What Kafka accepts as a group.instance.id (Kafka Streams appends "-<thread index>"). */
+  private static final Pattern INSTANCE_ID_CHARS = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
 
   /**
    * Prefix of Kafka Streams settings passed through unchanged, e.g. {@code ...streams.linger.ms}.
@@ -68,6 +74,16 @@ public final class RouterConfig {
             "at_least_once",
             Validators.oneOf("at_least_once", "exactly_once_v2"),
             "at_least_once or exactly_once_v2.")
+        .define(
+            INSTANCE_ID,
+            Type.STRING,
+            "",
+            RouterConfig::checkInstanceId,
+            "Static group membership: empty (default) joins the consumer group dynamically; set"
+                + " (unique per router replica, stable across its restarts, e.g. the pod name)"
+                + " it becomes Kafka Streams' group.instance.id, so a restarted router takes its"
+                + " partitions back at once without a rebalance. A replica that stays away longer"
+                + " than sluice.kafka.session-timeout-ms is replaced as usual.")
         .define(NUM_THREADS, Type.INT, 1, Validators.atLeast(1), "Stream threads.")
         .define(
             COMMIT_INTERVAL_MS,
@@ -105,6 +121,25 @@ public final class RouterConfig {
             5L,
             Validators.atLeast(1),
             "How often (wall clock) buffers are checked for maxWaitMs: the flush slack.")
+        .define(
+            PARTITIONS,
+            Type.INT,
+            RouterSettings.DEFAULT_PARTITIONS,
+            Validators.between(1, 1000),
+            "Partitions of the router's routed-requests repartition topic = number of batching"
+                + " tasks (the most router threads, over all replicas, that batch in parallel)."
+                + " Request topics may have any partition count. Changing it on an existing"
+                + " application id is refused at start-up (its repartition topic and batch buffer"
+                + " changelog have the old count): use a new application id once the old one has"
+                + " drained.")
+        .define(
+            MAX_RECORD_ATTEMPTS,
+            Type.INT,
+            3,
+            Validators.between(1, 100),
+            "How many times a record whose processing or production fails (other than a"
+                + " transient dependency failure) is tried, each on a replaced stream thread,"
+                + " before it is dead-lettered to sluice.dlq.router and the partition moves on.")
         .allowPrefix(STREAMS_PREFIX);
   }
 
@@ -119,6 +154,13 @@ public final class RouterConfig {
     }
   }
 
+  private static void checkInstanceId(String key, Object value) {
+    if (!INSTANCE_ID_CHARS.matcher(value.toString()).matches()) {
+      throw new io.sluice.common.config.ConfigException(
+          key, value, "at most 200 characters of a-z A-Z 0-9 . _ - (or empty)");
+    }
+  }
+
   /** The topology settings of a parsed config. */
   public static RouterSettings settings(SluiceConfig c) {
     int tokens = c.getInt(MAX_BATCH_TOKENS);
@@ -127,6 +169,8 @@ public final class RouterConfig {
         Pattern.compile(c.getString(REQUEST_TOPIC_PATTERN)),
         new BatchLimits(
             c.getInt(MAX_BATCH_SIZE), c.getLong(MAX_WAIT_MS), tokens == 0 ? null : tokens),
-        Duration.ofMillis(c.getLong(PUNCTUATE_INTERVAL_MS)));
+        Duration.ofMillis(c.getLong(PUNCTUATE_INTERVAL_MS)),
+        c.getInt(PARTITIONS),
+        c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES));
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.router;
 
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.router.batch.BatchLimits;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -13,18 +14,31 @@ import java.util.regex.Pattern;
  *     restart
  * @param defaultLimits batching limits of deployments whose route names none
  * @param punctuateInterval how often (wall clock) buffers are checked for {@code maxWaitMs}
+ * @param partitions partitions of the routed-requests repartition topic: the number of batching
+ *     tasks, independent of how many partitions any request topic has
+ * @param maxMessageBytes the largest record the router may write ({@code
+ *     sluice.kafka.max-message-bytes}); batches and dead letters are kept below it
  */
 public record RouterSettings(
     String schemaRegistryUrl,
     Pattern requestTopics,
     BatchLimits defaultLimits,
-    Duration punctuateInterval) {
+    Duration punctuateInterval,
+    int partitions,
+    int maxMessageBytes) {
 
   public static final String DEFAULT_REQUEST_PATTERN = "sluice\\.requests\\..*";
+  public static final int DEFAULT_PARTITIONS = 6;
 
   public RouterSettings {
     if (punctuateInterval.isNegative() || punctuateInterval.isZero()) {
       throw new IllegalArgumentException("punctuateInterval must be positive");
+    }
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
+    }
+    if (maxMessageBytes < 64 * 1024) {
+      throw new IllegalArgumentException("maxMessageBytes must be at least 64 KiB");
     }
   }
 
@@ -34,10 +48,18 @@ public record RouterSettings(
         schemaRegistryUrl,
         Pattern.compile(DEFAULT_REQUEST_PATTERN),
         new BatchLimits(8, 10, null),
-        Duration.ofMillis(5));
+        Duration.ofMillis(5),
+        DEFAULT_PARTITIONS,
+        ConnectionKeys.DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   public RouterSettings withDefaultLimits(BatchLimits limits) {
-    return new RouterSettings(schemaRegistryUrl, requestTopics, limits, punctuateInterval);
+    return new RouterSettings(
+        schemaRegistryUrl, requestTopics, limits, punctuateInterval, partitions, maxMessageBytes);
+  }
+
+  public RouterSettings withMaxMessageBytes(int bytes) {
+    return new RouterSettings(
+        schemaRegistryUrl, requestTopics, defaultLimits, punctuateInterval, partitions, bytes);
   }
 }

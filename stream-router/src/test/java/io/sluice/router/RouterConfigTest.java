@@ -30,6 +30,34 @@ class RouterConfigTest {
     assertThat(props.get("processing.guarantee")).isEqualTo("at_least_once");
     assertThat(props.get("linger.ms")).isEqualTo("5");
     assertThat(props.get("poll.ms")).isEqualTo(5L);
+    // The shared keys reach the group member and the producer; dynamic membership by default.
+    assertThat(props.get("main.consumer.session.timeout.ms")).isEqualTo(6000);
+    assertThat(props.get("main.consumer.heartbeat.interval.ms")).isEqualTo(2000);
+    assertThat(props.get("producer.max.request.size")).isEqualTo(1024 * 1024);
+    assertThat(props).doesNotContainKey("main.consumer.group.instance.id");
+  }
+
+  @Test
+  void anInstanceIdMakesTheMembershipStatic() {
+    SluiceConfig c =
+        ConfigLoader.load(
+            RouterConfig.definition(),
+            null,
+            Map.of(),
+            Map.of(
+                RouterConfig.INSTANCE_ID, "router-0", "sluice.kafka.max-message-bytes", "2097152"));
+    var props = RouterApp.streamsProperties(c);
+    assertThat(props.get("main.consumer.group.instance.id")).isEqualTo("router-0");
+    assertThat(props.get("producer.max.request.size")).isEqualTo(2097152);
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    RouterConfig.definition(),
+                    null,
+                    Map.of(),
+                    Map.of(RouterConfig.INSTANCE_ID, "router 0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(RouterConfig.INSTANCE_ID);
   }
 
   @Test

@@ -45,13 +45,20 @@ final class RouterHarness implements AutoCloseable {
   }
 
   RouterHarness(Path stateDir, BatchLimits defaults) {
+    this(stateDir, defaults, topic -> java.util.OptionalInt.of(Integer.MAX_VALUE));
+  }
+
+  /** With reply-topic metadata of the test's choosing. */
+  RouterHarness(
+      Path stateDir, BatchLimits defaults, io.sluice.router.topology.TopicPartitions topics) {
     RouterSettings settings = RouterSettings.defaults(url).withDefaultLimits(defaults);
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
-        new TopologyTestDriver(RouterTopology.build(settings, new RouterMetrics(registry)), p, T0);
+        new TopologyTestDriver(
+            RouterTopology.build(settings, new RouterMetrics(registry), topics), p, T0);
     routeTopic =
         driver.createInputTopic(Topics.ROUTES, new StringSerializer(), routes.serializer());
   }

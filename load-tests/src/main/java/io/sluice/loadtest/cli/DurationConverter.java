@@ -7,7 +7,7 @@ import picocli.CommandLine;
 /**
  * Parses {@code 500ms}, {@code 30s}, {@code 2m}, a plain number of seconds, or ISO {@code PT30S}.
  */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);

@@ -9,9 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -24,13 +22,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * <p>Garbage never yields a {@code NullPointerException} or a hang: a bad magic byte, an unknown
  * schema id, a truncated or malformed body each throw a {@link WireFormatException} whose {@link
  * WireFormatException#kind()} says which. A registry that cannot be reached throws a retriable
- * {@link SchemaRegistryException} instead: the record may be fine.
+ * {@link SchemaRegistryException} instead: the record may be fine. Decoding allocates at most in
+ * proportion to the record's size, whatever its length prefixes claim ({@link BoundedDecoder}).
  */
 public class AvroDeserializer<T> implements Deserializer<T> {
-  static {
-    AvroLimits.applyDefaults();
-  }
-
   private final Class<T> type;
   private final Schema genericReaderSchema;
   private SchemaRegistryClient registry;
@@ -79,10 +74,10 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     }
     int id = WireFormat.schemaId(payload);
     DatumReader<T> reader = readers.computeIfAbsent(id, this::readerFor);
-    BinaryDecoder decoder =
-        DecoderFactory.get()
-            .binaryDecoder(
-                payload, WireFormat.HEADER_SIZE, payload.length - WireFormat.HEADER_SIZE, null);
+    // Bounded: no length prefix can make the reader allocate more than the record holds.
+    BoundedDecoder decoder =
+        new BoundedDecoder(
+            payload, WireFormat.HEADER_SIZE, payload.length - WireFormat.HEADER_SIZE);
     try {
       T value = reader.read(null, decoder);
       if (!decoder.isEnd()) {

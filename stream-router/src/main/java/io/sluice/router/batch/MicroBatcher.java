@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -34,10 +35,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>The request bytes are encoded once, on arrival, and handed to the {@link Sink} as they are:
  * they are the items of the outgoing {@code InferenceBatch}'s {@code requests} array.
  *
- * <p>A batch is flushed at {@code maxBatchSize} requests, at the token budget, or {@code maxWaitMs}
- * after its first request (checked by a wall-clock punctuator); {@code maxWaitMs = 0} flushes every
- * request at once. INTERACTIVE and BULK requests never share a batch, and the punctuator flushes
- * due INTERACTIVE batches first, so bulk jobs never hold up interactive traffic. Requests whose
+ * <p>A batch is flushed at {@code maxBatchSize} requests, at the token budget, before a request
+ * that would take it over its byte bound (derived from the producer's record-size limit; a request
+ * over the bound on its own is handed to {@link Sink#tooLarge}), or {@code maxWaitMs} after its
+ * first request (checked by a wall-clock punctuator); {@code maxWaitMs = 0} flushes every request
+ * at once. INTERACTIVE and BULK requests never share a batch, and the punctuator flushes due
+ * INTERACTIVE batches first, so bulk jobs never hold up interactive traffic. Requests whose
  * deadline passed while buffered are handed to {@link Sink#expired} instead of being sent.
  *
  * <p>One instance per task; not thread-safe.
@@ -48,6 +51,12 @@ public final class MicroBatcher {
     void batch(EncodedBatch batch);
 
     void expired(InferenceRequest request, long nowMs);
+
+    /**
+     * A request whose encoding alone is larger than a batch of its deployment may be ({@code
+     * encodedBytes > maxBytes}): it is not batched.
+     */
+    void tooLarge(InferenceRequest request, int encodedBytes, int maxBytes, long nowMs);
   }
 
   private static final Comparator<PendingBatch> FLUSH_ORDER =
@@ -60,14 +69,27 @@ public final class MicroBatcher {
 
   private final KeyValueStore<String, byte[]> store;
   private final Sink sink;
+  private final ToIntFunction<String> maxBodyBytes;
+  private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(512);
   private final Map<String, PendingBatch> pending = new LinkedHashMap<>();
   private final List<PendingBatch> due = new ArrayList<>();
   private BinaryEncoder encoder;
   private BinaryDecoder decoder;
 
+  /** A batcher without a byte bound (tests). */
   public MicroBatcher(KeyValueStore<String, byte[]> store, Sink sink) {
+    this(store, sink, deployment -> Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxBodyBytes per deployment, the most bytes the concatenated request encodings of one
+   *     batch may take so that the {@code InferenceBatch} record still fits the producer's limit
+   */
+  public MicroBatcher(
+      KeyValueStore<String, byte[]> store, Sink sink, ToIntFunction<String> maxBodyBytes) {
     this.store = store;
     this.sink = sink;
+    this.maxBodyBytes = maxBodyBytes;
     restore();
   }
 
@@ -77,6 +99,12 @@ public final class MicroBatcher {
     Priority priority = request.getPriority();
     String key = priority.name() + "/" + deployment;
     int tokens = TokenEstimator.estimate(request);
+    byte[] encoded = encode(request);
+    int maxBytes = maxBodyBytes.applyAsInt(deployment);
+    if (encoded.length > maxBytes) {
+      sink.tooLarge(request, encoded.length, maxBytes, nowMs);
+      return;
+    }
     PendingBatch b = pending.get(key);
     if (b != null
         && limits.maxBatchTokens() != null
@@ -84,12 +112,17 @@ public final class MicroBatcher {
       flush(b, FlushReason.TOKENS, nowMs);
       b = null;
     }
+    // A request that would push the batch over the record-size limit closes it first.
+    if (b != null && b.body.length + encoded.length > maxBytes) {
+      flush(b, FlushReason.BYTES, nowMs);
+      b = null;
+    }
     if (b == null) {
       b = new PendingBatch(key, deployment, priority, UUID.randomUUID().toString(), nowMs, limits);
       pending.put(key, b);
     }
     b.limits = limits;
-    append(b, request, tokens);
+    append(b, request, encoded, tokens);
     if (limits.maxWaitMs() == 0) {
       flush(b, FlushReason.IMMEDIATE, nowMs);
     } else if (b.size() >= limits.maxBatchSize()) {
@@ -130,22 +163,30 @@ public final class MicroBatcher {
     return n;
   }
 
-  /** Encodes the request onto the batch and writes the batch's new value to the store. */
-  private void append(PendingBatch b, InferenceRequest request, int tokens) {
-    store.put(b.storeKey, encode(b, request, tokens));
+  /** Adds the request's encoding to the batch and writes the batch's new value to the store. */
+  private void append(PendingBatch b, InferenceRequest request, byte[] encoded, int tokens) {
+    store.put(b.storeKey, appendEncoded(b, request, encoded, tokens));
   }
 
-  /** Encodes the request onto the batch; returns the batch's new value. */
-  private byte[] encode(PendingBatch b, InferenceRequest request, int tokens) {
-    encoder = EncoderFactory.get().binaryEncoder(b.out, encoder);
+  /** Adds the request's encoding to the batch; returns the batch's new value. */
+  private byte[] appendEncoded(
+      PendingBatch b, InferenceRequest request, byte[] encoded, int tokens) {
+    b.out.writeBytes(encoded);
+    Instant deadline = request.getDeadlineMs();
+    return b.appended(deadline == null ? Long.MAX_VALUE : deadline.toEpochMilli(), tokens);
+  }
+
+  /** The request's Avro binary encoding: exactly one item of a batch's {@code requests}. */
+  private byte[] encode(InferenceRequest request) {
+    scratch.reset();
+    encoder = EncoderFactory.get().binaryEncoder(scratch, encoder);
     try {
       writer.write(request, encoder);
       encoder.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Instant deadline = request.getDeadlineMs();
-    return b.appended(deadline == null ? Long.MAX_VALUE : deadline.toEpochMilli(), tokens);
+    return scratch.toByteArray();
   }
 
   private void flush(PendingBatch b, FlushReason reason, long nowMs) {
@@ -238,7 +279,7 @@ public final class MicroBatcher {
               firstArrival,
               new BatchLimits(1, 0, null));
       for (InferenceRequest r : requests) {
-        encode(b, r, TokenEstimator.estimate(r));
+        appendEncoded(b, r, encode(r), TokenEstimator.estimate(r));
       }
       for (KeyValue<String, byte[]> kv : e.getValue()) {
         b.restoredKeys.add(kv.key);

@@ -1,5 +1,6 @@
 package io.sluice.router.topology;
 
+import io.sluice.router.batch.EncodedBatch;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,17 +12,16 @@ final class Partitioners {
 
   /**
    * Batches go round-robin over the deployment topic's partitions, so every worker of a
-   * deployment's consumer group gets an even share however few batch keys there are.
+   * deployment's consumer group gets an even share however few batch keys there are. Replies honour
+   * a fixed reply partition (checked against the topic when the request entered); otherwise records
+   * are keyed (by request id).
    */
-  static <T> StreamPartitioner<String, Outbound<T>> roundRobin() {
+  static StreamPartitioner<String, Outbound<?>> outbound() {
     AtomicInteger next = new AtomicInteger();
-    return (topic, key, value, numPartitions) ->
-        Optional.of(Set.of(Math.floorMod(next.getAndIncrement(), numPartitions)));
-  }
-
-  /** Replies honour a fixed reply partition; otherwise they are keyed by request id. */
-  static <T> StreamPartitioner<String, Outbound<T>> fixedOrByKey() {
     return (topic, key, value, numPartitions) -> {
+      if (value != null && value.value() instanceof EncodedBatch) {
+        return Optional.of(Set.of(Math.floorMod(next.getAndIncrement(), numPartitions)));
+      }
       Integer p = value == null ? null : value.partition();
       return p != null && p >= 0 && p < numPartitions ? Optional.of(Set.of(p)) : Optional.empty();
     };

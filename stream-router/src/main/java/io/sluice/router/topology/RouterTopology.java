@@ -6,119 +6,180 @@ import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.RouteConfig;
 import io.sluice.router.RouterMetrics;
 import io.sluice.router.RouterSettings;
-import io.sluice.router.batch.EncodedBatch;
 import io.sluice.router.route.RouteStoreUpdater;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SchemaRegistries;
 import io.sluice.schemas.serde.SerdeConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import java.util.Map;
+import java.util.OptionalInt;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The router's topology, built by a pure function from its settings:
+ * The router's topology, built by a pure function from its settings. Two sub-topologies, so that
+ * request topics may have any partition count:
  *
  * <pre>
- *  sluice\.requests\..*  ──> requests-source ──> route-requests ──┬─> batches-sink  (sluice.batches.&lt;deployment&gt;)
- *  (bytes, pattern)                 │ batch-buffer store        ├─> replies-sink  (reply topic of each request)
- *                                   │ routes-store (global)     └─> dlq-sink      (sluice.dlq.router)
- *  sluice.routes ──> routes-source ──> routes-updater ──> routes-store
+ *  sluice\.requests\..*  ─> requests-source ─> route-requests ─┬─ intake-routed ─> routed-values ─> [&lt;app-id&gt;-routed-repartition, sluice.router.partitions]
+ *  (bytes, pattern, stateless)   routes-store (global)        └─ intake-outbound ─> intake-sink (error replies, dead letters)
+ *
+ *  routed-repartition ─> batch-requests ─> batcher-sink (sluice.batches.&lt;deployment&gt;, expiry replies, dead letters)
+ *                          batch-buffer store (changelogged), routes-store (global)
+ *
+ *  sluice.routes ─> routes-source ─> routes-updater ─> routes-store
  * </pre>
+ *
+ * <p>The intake's task count follows the request topics (the most partitions of any of them) and it
+ * has no state, so a topic with more partitions just adds stateless tasks. The batcher's task count
+ * is the repartition topic's fixed partition count, so its changelog never has to match a request
+ * topic. Routed requests are keyed by their stickiness key: a key's requests always reach the same
+ * batching task in order.
  */
 public final class RouterTopology {
   public static final String REQUESTS_SOURCE = "requests-source";
   public static final String ROUTER = "route-requests";
+  public static final String INTAKE_SPLIT = "intake-";
+  public static final String ROUTED_VALUES = "routed-values";
+  public static final String ROUTED = "routed";
+  public static final String BATCHER = "batch-requests";
   public static final String BUFFER_STORE = "batch-buffer";
   public static final String ROUTES_SOURCE = "routes-source";
   public static final String ROUTES_UPDATER = "routes-updater";
   public static final String ROUTES_STORE = "routes-store";
-  public static final String BATCHES_SINK = "batches-sink";
-  public static final String REPLIES_SINK = "replies-sink";
-  public static final String DLQ_SINK = "dlq-sink";
+  public static final String INTAKE_SINK = "intake-sink";
+  public static final String BATCHER_SINK = "batcher-sink";
+
+  /**
+   * Name of the repartition topic, after the application id: {@code <app-id>-routed-repartition}.
+   */
+  public static final String REPARTITION_SUFFIX = "-" + ROUTED + "-repartition";
+
+  /** Name of the buffer changelog, after the application id. */
+  public static final String CHANGELOG_SUFFIX = "-" + BUFFER_STORE + "-changelog";
+
+  /** The topic name the routed requests' schema is registered under (subject {@code ...-value}). */
+  static final String ROUTED_SUBJECT_TOPIC = "sluice.router.routed";
 
   private RouterTopology() {}
 
-  /** Builds the topology. */
+  /** Builds the topology; reply destinations are not checked for existence (tests). */
   public static Topology build(RouterSettings settings, RouterMetrics metrics) {
-    return build(new Topology(), settings, metrics);
+    return build(settings, metrics, topic -> OptionalInt.of(Integer.MAX_VALUE));
   }
 
-  /** Adds the router to a topology. */
-  public static Topology build(Topology topology, RouterSettings settings, RouterMetrics metrics) {
+  /** Builds the topology, checking reply destinations with {@code topics}. */
+  public static Topology build(
+      RouterSettings settings, RouterMetrics metrics, TopicPartitions topics) {
     SerdeConfig serdeConfig = SerdeConfig.of(settings.schemaRegistryUrl());
     Serde<InferenceRequest> requestSerde = AvroSerde.of(InferenceRequest.class, serdeConfig, false);
     Serde<RouteConfig> routeSerde = AvroSerde.of(RouteConfig.class, serdeConfig, false);
     Serde<InferenceResponse> responseSerde =
         AvroSerde.of(InferenceResponse.class, serdeConfig, false);
     Serde<DeadLetter> deadLetterSerde = AvroSerde.of(DeadLetter.class, serdeConfig, false);
+    BatchEnvelope envelope = new BatchEnvelope(settings.maxMessageBytes());
+    OutboundSerializer outbound =
+        new OutboundSerializer(
+            new BatchSerializer(
+                SchemaRegistries.forUrl(serdeConfig.registryUrl(), serdeConfig.basicAuthUserInfo()),
+                serdeConfig.autoRegister()),
+            responseSerde.serializer(),
+            deadLetterSerde.serializer());
+    // Outbound records are only ever written by the router, never read back.
+    Serde<Outbound<?>> outboundSerde =
+        Serdes.serdeFrom(
+            outbound,
+            (topic, data) -> {
+              throw new UnsupportedOperationException("outbound records are not read back");
+            });
 
-    topology.addGlobalStore(
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addGlobalStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(ROUTES_STORE), Serdes.String(), Serdes.ByteArray())
             .withLoggingDisabled(),
-        ROUTES_SOURCE,
-        new StringDeserializer(),
-        new ByteArrayDeserializer(),
         Topics.ROUTES,
-        ROUTES_UPDATER,
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(ROUTES_SOURCE),
         () ->
             new RouteStoreUpdater(ROUTES_STORE, Topics.ROUTES, routeSerde.deserializer(), metrics));
 
-    topology.addSource(
-        REQUESTS_SOURCE,
-        new ByteArrayDeserializer(),
-        new ByteArrayDeserializer(),
-        settings.requestTopics());
-    topology.addProcessor(
-        ROUTER,
-        () ->
-            new RequestRouter(
-                settings, metrics, requestSerde.deserializer(), routeSerde.deserializer()),
-        REQUESTS_SOURCE);
     // In memory and changelogged: the buffer is small (pending batches only) and a restore reads
     // just the compacted changelog; the changelog is what makes a crash lose nothing. Cached: the
     // changelog gets each batch's value as of a commit (a tombstone for a batch opened and flushed
     // since the last one) instead of every rewrite; the cache is flushed to the changelog before
     // input offsets are committed, so crash safety is unchanged.
-    topology.addStateStore(
+    builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.String(), Serdes.ByteArray())
-            .withLoggingEnabled(java.util.Map.of())
-            .withCachingEnabled(),
-        ROUTER);
+            .withLoggingEnabled(Map.of())
+            .withCachingEnabled());
+    KStream<String, Outbound<?>> intake =
+        builder.stream(
+                settings.requestTopics(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(REQUESTS_SOURCE))
+            .process(
+                () ->
+                    new RequestIntake(
+                        settings,
+                        metrics,
+                        requestSerde.deserializer(),
+                        requestSerde.serializer(),
+                        routeSerde.deserializer(),
+                        topics,
+                        envelope),
+                Named.as(ROUTER));
+    Produced<String, Outbound<?>> intakeOut =
+        Produced.with(Serdes.String(), outboundSerde)
+            .withStreamPartitioner(Partitioners.outbound())
+            .withName(INTAKE_SINK);
+    intake
+        .split(Named.as(INTAKE_SPLIT))
+        .branch(
+            (k, v) -> v.value() instanceof Routed,
+            Branched.withConsumer(
+                routed ->
+                    routed
+                        .mapValues(v -> ((Routed) v.value()).wire(), Named.as(ROUTED_VALUES))
+                        .repartition(
+                            Repartitioned.with(Serdes.String(), Serdes.ByteArray())
+                                .withName(ROUTED)
+                                .withNumberOfPartitions(settings.partitions()))
+                        .process(
+                            () ->
+                                new BatchingProcessor(
+                                    settings,
+                                    metrics,
+                                    requestSerde.deserializer(),
+                                    routeSerde.deserializer(),
+                                    envelope),
+                            Named.as(BATCHER),
+                            BUFFER_STORE)
+                        .to(RouterTopology.toTopic(), batcherOut(outboundSerde)),
+                "routed"))
+        .defaultBranch(
+            Branched.withConsumer(
+                rest -> rest.to(RouterTopology.toTopic(), intakeOut), "outbound"));
 
-    topology.addSink(
-        BATCHES_SINK,
-        RouterTopology.<EncodedBatch>toTopic(),
-        new StringSerializer(),
-        new BatchSerializer(
-            SchemaRegistries.forUrl(serdeConfig.registryUrl(), serdeConfig.basicAuthUserInfo()),
-            serdeConfig.autoRegister()),
-        Partitioners.<EncodedBatch>roundRobin(),
-        ROUTER);
-    topology.addSink(
-        REPLIES_SINK,
-        RouterTopology.<InferenceResponse>toTopic(),
-        new StringSerializer(),
-        new OutboundSerializer<>(responseSerde.serializer()),
-        Partitioners.<InferenceResponse>fixedOrByKey(),
-        ROUTER);
-    topology.addSink(
-        DLQ_SINK,
-        RouterTopology.<DeadLetter>toTopic(),
-        new StringSerializer(),
-        new OutboundSerializer<>(deadLetterSerde.serializer()),
-        ROUTER);
-    return topology;
+    return builder.build();
   }
 
-  private static <T> TopicNameExtractor<String, Outbound<T>> toTopic() {
+  private static Produced<String, Outbound<?>> batcherOut(Serde<Outbound<?>> serde) {
+    return Produced.with(Serdes.String(), serde)
+        .withStreamPartitioner(Partitioners.outbound())
+        .withName(BATCHER_SINK);
+  }
+
+  private static TopicNameExtractor<String, Outbound<?>> toTopic() {
     return (key, value, ctx) -> value.topic();
   }
 }

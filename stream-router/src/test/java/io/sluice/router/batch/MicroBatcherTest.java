@@ -147,5 +147,12 @@ class MicroBatcherTest {
     public void expired(InferenceRequest request, long nowMs) {
       expired.add(request);
     }
+
+    final List<InferenceRequest> tooLarge = new ArrayList<>();
+
+    @Override
+    public void tooLarge(InferenceRequest request, int encodedBytes, int maxBytes, long nowMs) {
+      tooLarge.add(request);
+    }
   }
 }

@@ -1,0 +1,129 @@
+package io.sluice.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.avro.InferenceBatch;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.common.config.ConfigLoader;
+import io.sluice.common.config.SluiceConfig;
+import io.sluice.common.ops.Metrics;
+import io.sluice.router.cli.RoutesCommand;
+import io.sluice.router.route.RouteFiles;
+import io.sluice.schemas.Topics;
+import io.sluice.testkit.KafkaCluster;
+import io.sluice.testkit.SluiceKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Defect 4: a request topic created with a different partition count than the others must not stop
+ * routing ("Existing internal topic ...-batch-buffer-changelog has invalid partitions"). The router
+ * starts over 3-partition request topics; then a 4-partition and a 1-partition one appear.
+ */
+@SluiceKafka
+class RouterPartitionsIT {
+  @TempDir Path stateDir;
+
+  @Test
+  @Timeout(150)
+  void requestTopicsOfAnyPartitionCountAreRouted(KafkaCluster kafka) throws Exception {
+    String url = "mock://router-partitions-it-" + UUID.randomUUID();
+    String prefix = kafka.uniqueId("parts").replace('-', '.');
+    String deployment = kafka.uniqueId("parts-dep");
+    kafka.createTopic(Topics.batches(deployment), 2);
+    SluiceConfig config =
+        ConfigLoader.load(
+            RouterConfig.definition(),
+            null,
+            Map.of(),
+            Map.of(
+                RouterConfig.BOOTSTRAP_SERVERS,
+                kafka.bootstrapServers(),
+                RouterConfig.SCHEMA_REGISTRY_URL,
+                url,
+                RouterConfig.APPLICATION_ID,
+                kafka.uniqueId("router-parts-it"),
+                RouterConfig.STATE_DIR,
+                stateDir.toString(),
+                RouterConfig.MANAGEMENT_PORT,
+                "0",
+                RouterConfig.PARTITIONS,
+                "3",
+                // only this test's topics: other tests' request topics are not ours to route
+                RouterConfig.REQUEST_TOPIC_PATTERN,
+                "sluice\\.requests\\." + prefix.replace(".", "\\.") + "\\..*",
+                RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
+                "500"));
+    List<String> apps =
+        List.of(prefix + ".three-a", prefix + ".three-b", prefix + ".four", prefix + ".one");
+    int[] partitions = {3, 3, 4, 1};
+    AtomicInteger threadFailures = new AtomicInteger();
+    try (RouterApp router = RouterApp.start(config, Metrics.newRegistry("router"), false);
+        KafkaProducer<String, InferenceRequest> producer = ItSupport.requestProducer(kafka, url);
+        KafkaConsumer<String, InferenceBatch> batches =
+            ItSupport.batchConsumer(kafka, url, false)) {
+      router.onThreadFailure(e -> threadFailures.incrementAndGet());
+      for (int i = 0; i < 2; i++) {
+        kafka.createTopic(Topics.requests(apps.get(i)), partitions[i]);
+        publish(kafka, url, apps.get(i), deployment);
+      }
+      Awaitility.await("running")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> router.state() == KafkaStreams.State.RUNNING);
+      for (int i = 2; i < 4; i++) {
+        kafka.createTopic(Topics.requests(apps.get(i)), partitions[i]);
+        publish(kafka, url, apps.get(i), deployment);
+      }
+      Set<String> expected = new HashSet<>();
+      for (String app : apps) {
+        List<InferenceRequest> rs =
+            IntStream.range(0, 20).mapToObj(n -> Fixtures.request(app, app + "-" + n)).toList();
+        rs.forEach(r -> expected.add(r.getRequestId()));
+        ItSupport.send(producer, Topics.requests(app), rs);
+      }
+      batches.subscribe(List.of(Topics.batches(deployment)));
+      Set<String> seen = new HashSet<>();
+      Awaitility.await("every request of every topic in a batch")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(1))
+          .until(
+              () -> {
+                for (InferenceBatch b : ItSupport.poll(batches)) {
+                  b.getRequests().forEach(r -> seen.add(r.getRequestId()));
+                }
+                return seen.containsAll(expected);
+              });
+      assertThat(router.state()).isEqualTo(KafkaStreams.State.RUNNING);
+      assertThat(threadFailures).hasValue(0);
+    }
+  }
+
+  private static void publish(KafkaCluster kafka, String url, String app, String deployment)
+      throws Exception {
+    RoutesCommand.publish(
+        ItSupport.connection(kafka, url),
+        RouteFiles.parse(
+            "app: "
+                + app
+                + "\nvariants: [{deployment: "
+                + deployment
+                + "}]\nbatching: {"
+                + deployment
+                + ": {maxBatchSize: 10, maxWaitMs: 20}}\n",
+            0));
+  }
+}
