@@ -96,13 +96,38 @@ class RequestValidationTest {
         "sluice.routes",
         "sluice.dlq.router",
         "sluice.pipeline.x",
-        "sluice.bridge.results",
         "__consumer_offsets",
         "_schemas",
         "sluice-router-batch-buffer-changelog"
       })
   void aReplyToOfSluicesOrKafkasOwnTopicsIsRejectedAndAnsweredOnTheDefault(String topic) {
     rejected(r -> r.setReplyTo(topic), Topics.responses("chat"), "own topics");
+  }
+
+  @Test
+  void theBridgesResultsTopicIsALegalReplyDestination() {
+    // The bridge's async path (Prefer: respond-async) names it as replyTo; rejecting it left
+    // every async call pending for ever.
+    try (RouterHarness h =
+        new RouterHarness(
+            stateDir,
+            new BatchLimits(1, 0, null),
+            topic -> topic.equals("sluice.bridge.results") ? OptionalInt.of(3) : OptionalInt.empty())) {
+      h.setRoute(
+          route(
+              "chat",
+              List.of(variant("a", "chat-a", 1)),
+              List.of(),
+              Map.of("chat-a", batching(1, 0, null))));
+      InferenceRequest r = request("chat", "async-1");
+      r.setReplyTo("sluice.bridge.results");
+      h.requestTopic("chat").pipeInput("k", r);
+      assertThat(h.batchTopic("chat-a").readValuesToList())
+          .flatExtracting(InferenceBatch::getRequests)
+          .extracting(InferenceRequest::getRequestId)
+          .containsExactly("async-1");
+      assertThat(h.dlq().isEmpty()).isTrue();
+    }
   }
 
   @Test
