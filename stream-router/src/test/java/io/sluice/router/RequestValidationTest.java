@@ -112,7 +112,8 @@ class RequestValidationTest {
         new RouterHarness(
             stateDir,
             new BatchLimits(1, 0, null),
-            topic -> topic.equals("sluice.bridge.results") ? OptionalInt.of(3) : OptionalInt.empty())) {
+            topic ->
+                topic.equals("sluice.bridge.results") ? OptionalInt.of(3) : OptionalInt.empty())) {
       h.setRoute(
           route(
               "chat",

@@ -30,8 +30,9 @@ final class RequestChecks {
   /**
    * Topics a client may never have the router write a reply into: Sluice's own (requests, batches,
    * routes, dead letters, pipeline, shadow results), Kafka's and the registry's internal topics,
-   * and any Kafka Streams internal topic. The bridge's results topic ({@code sluice.bridge.results})
-   * is NOT reserved: it is where the bridge's async calls ask their replies to go.
+   * and any Kafka Streams internal topic. The bridge's results topic ({@code
+   * sluice.bridge.results}) is NOT reserved: it is where the bridge's async calls ask their replies
+   * to go.
    */
   private static final List<String> RESERVED_PREFIXES =
       List.of(
