@@ -86,8 +86,8 @@ public final class HttpApi {
                     .end(metrics.scrape()));
     r.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     r.post("/v1/apps/:app/infer").handler(ctx -> call(ctx, SluiceDialect.INSTANCE));
-    r.post("/v1/chat/completions").handler(ctx -> call(ctx, OpenAiChatDialect.INSTANCE));
-    r.post("/v1/completions").handler(ctx -> call(ctx, OpenAiCompletionsDialect.INSTANCE));
+    r.post("/v1/chat/completions").handler(ctx -> call(ctx, OpenAiDialect.CHAT));
+    r.post("/v1/completions").handler(ctx -> call(ctx, OpenAiDialect.COMPLETIONS));
     r.get("/v1/requests/:id").handler(this::result);
     r.get("/v1/models").handler(this::models);
     r.get("/v1/models/:model").handler(this::model);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.avro.ChatInput;
 import io.sluice.avro.CompletionInput;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * OpenAI's request bodies ({@code POST /v1/chat/completions}, {@code POST /v1/completions}) as
@@ -21,26 +22,35 @@ final class OpenAiRequests {
 
   /** OpenAI {@code POST /v1/chat/completions}. */
   static ParsedCall chat(JsonNode body) {
-    String app = model(body);
-    checkN(body);
-    ChatInput input =
-        ChatInput.newBuilder()
-            .setMessages(BodyFields.messages(BodyFields.required(body, "messages")))
-            .setSampling(BodyFields.sampling(body, ""))
-            .build();
-    return new ParsedCall(app, input, BodyFields.bool(body, "stream"), null, null, user(body));
+    return call(
+        body,
+        b ->
+            ChatInput.newBuilder()
+                .setMessages(BodyFields.messages(BodyFields.required(b, "messages")))
+                .setSampling(BodyFields.sampling(b, ""))
+                .build());
   }
 
   /** OpenAI {@code POST /v1/completions}. */
   static ParsedCall completion(JsonNode body) {
+    return call(
+        body,
+        b ->
+            CompletionInput.newBuilder()
+                .setPrompt(BodyFields.prompt(BodyFields.required(b, "prompt")))
+                .setSampling(BodyFields.sampling(b, ""))
+                .build());
+  }
+
+  /**
+   * {@code model} and {@code n} are checked first, then the input, then {@code stream}, {@code
+   * user}.
+   */
+  private static ParsedCall call(JsonNode body, Function<JsonNode, Object> input) {
     String app = model(body);
     checkN(body);
-    CompletionInput input =
-        CompletionInput.newBuilder()
-            .setPrompt(BodyFields.prompt(BodyFields.required(body, "prompt")))
-            .setSampling(BodyFields.sampling(body, ""))
-            .build();
-    return new ParsedCall(app, input, BodyFields.bool(body, "stream"), null, null, user(body));
+    Object in = input.apply(body);
+    return new ParsedCall(app, in, BodyFields.bool(body, "stream"), null, null, user(body));
   }
 
   private static String model(JsonNode body) {
