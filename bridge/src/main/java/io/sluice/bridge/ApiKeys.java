@@ -51,7 +51,7 @@ public final class ApiKeys {
       return new ApiKeys(out);
     }
     int n = 0;
-    for (String entry : text.split(",")) {
+    for (String entry : text.split(",", -1)) {
       n++;
       String e = entry.trim();
       if (e.isEmpty()) {
@@ -64,7 +64,7 @@ public final class ApiKeys {
       }
       String key = e.substring(0, eq).trim();
       Set<String> apps = new java.util.LinkedHashSet<>();
-      for (String app : e.substring(eq + 1).split("\\|")) {
+      for (String app : e.substring(eq + 1).split("\\|", -1)) {
         String a = app.trim();
         if (!a.isEmpty()) {
           apps.add(a);

@@ -9,8 +9,11 @@ import java.util.Map;
 
 /**
  * The bridge's settings, typed and validated: each key defined once in {@link #definition()}, read
- * with {@link #from(SluiceConfig)} from layered configuration or with {@link #of(Map)} from raw
- * values (the dev stack and tests do that), and given to {@link BridgeServer#start(BridgeConfig)}.
+ * with {@link #from(SluiceConfig)} from layered configuration, with {@link #of(Map)} from raw
+ * key/value pairs (the dev stack and tests do that; unset keys take their defaults), or with {@link
+ * #defaults()} for a process with no configuration, and given to {@link
+ * BridgeServer#start(BridgeConfig)}. There are no {@code with*} methods: a setting changed in code
+ * goes through the same parsing and validation as one from a file.
  *
  * @param host address the HTTP server binds to
  * @param port HTTP port of the API and of /healthz, /readyz, /metrics (0 picks a free one)

@@ -18,17 +18,21 @@ import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
 import io.sluice.testkit.KafkaCluster;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -79,6 +83,9 @@ final class EchoWorker implements AutoCloseable {
   private void run() {
     try {
       while (running) {
+        // Replies of one poll are sent together, then awaited: a failed send fails this worker
+        // (and so the test) instead of leaving a caller to time out without a cause.
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(100))) {
           InferenceRequest req = requests.deserializer().deserialize(rec.topic(), rec.value());
           received.put(req.getRequestId(), req);
@@ -88,17 +95,25 @@ final class EchoWorker implements AutoCloseable {
           served.computeIfAbsent(req.getRequestId(), k -> new AtomicInteger()).incrementAndGet();
           for (InferenceResponse r : answer(req)) {
             String topic = Replies.topicFor(req);
-            producer.send(
-                new ProducerRecord<>(
-                    topic,
-                    Replies.partitionFor(req),
-                    req.getRequestId(),
-                    responses.serializer().serialize(topic, r)));
+            sent.add(
+                producer.send(
+                    new ProducerRecord<>(
+                        topic,
+                        Replies.partitionFor(req),
+                        req.getRequestId(),
+                        responses.serializer().serialize(topic, r))));
           }
+        }
+        for (Future<RecordMetadata> f : sent) {
+          f.get();
         }
       }
     } catch (WakeupException e) {
       // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the echo worker could not send a reply", e.getCause());
     } finally {
       consumer.close();
     }
@@ -124,7 +139,7 @@ final class EchoWorker implements AutoCloseable {
             : List.of(text);
     Usage usage =
         Usage.newBuilder().setPromptTokens(3).setCompletionTokens(2).setTotalTokens(5).build();
-    java.util.ArrayList<InferenceResponse> out = new java.util.ArrayList<>();
+    ArrayList<InferenceResponse> out = new ArrayList<>();
     for (int i = 0; i < parts.size(); i++) {
       boolean last = i == parts.size() - 1;
       InferenceResponse.Builder b = ok(req).setChunkIndex(i).setFinalChunk(last);

@@ -48,6 +48,18 @@ class RouteFilesTest {
   }
 
   @Test
+  void anEmptyVariantOrShadowEntryIsAnInvalidRouteNotANullPointer() {
+    // Found by RouteFileFuzzTest: `variants: [~]` escaped as NullPointerException.
+    assertThatThrownBy(() -> RouteFiles.parse("app: chat\nvariants: [~]\n", 0))
+        .isInstanceOf(InvalidRouteException.class)
+        .hasMessageContaining("variants[0]: an entry is empty");
+    assertThatThrownBy(
+            () -> RouteFiles.parse("app: chat\nvariants: [{deployment: d}]\nshadows: [null]\n", 0))
+        .isInstanceOf(InvalidRouteException.class)
+        .hasMessageContaining("shadows[0]: an entry is empty");
+  }
+
+  @Test
   void rejectsWithAMessageNamingTheProblem() {
     assertThatThrownBy(
             () -> RouteFiles.parse("app: chat\nvariants:\n  - {deployment: d, wieght: 3}\n", 0))

@@ -78,6 +78,12 @@ public final class ApiError extends RuntimeException {
     return new ApiError(503, UNAVAILABLE, message, null, 1, requestId);
   }
 
+  /** 500 for a bug: names the exception's type only (its message may carry internals). */
+  public static ApiError internal(Throwable t) {
+    return new ApiError(
+        500, "internal", "Internal error: " + t.getClass().getSimpleName(), null, null, null);
+  }
+
   public static ApiError timeout(String requestId, long waitedMs) {
     return new ApiError(
         504,

@@ -93,7 +93,7 @@ public record CallHeaders(
     boolean async = false;
     Long wait = null;
     for (String header : h.getAll(PREFER)) {
-      for (String pref : header.split(",")) {
+      for (String pref : header.split(",", -1)) {
         String main = pref.split(";", 2)[0].trim();
         String[] kv = main.split("=", 2);
         String token = kv[0].trim().toLowerCase(Locale.ROOT);

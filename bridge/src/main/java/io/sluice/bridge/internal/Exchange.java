@@ -1,6 +1,5 @@
 package io.sluice.bridge.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.ResponseStatus;
 import io.vertx.core.Context;
@@ -11,17 +10,21 @@ import io.vertx.ext.web.RoutingContext;
  * One open HTTP request waiting for its reply. Everything that can finish it (a reply from a Kafka
  * consumer thread, the timeout timer, a failed send, the client going away) is run on the request's
  * own event-loop context, so the first of them wins without locks and no thread ever waits.
+ *
+ * <p>A reply travels one way: {@link ReplyListener} → {@link PendingReplies} → here → {@link
+ * Responder} → the call's {@link Dialect}; none of them calls back into one before it.
  */
 final class Exchange implements PendingReplies.Waiter {
-  private final HttpApi api;
   private final RoutingContext ctx;
   private final Context context;
   private final Admission.Slot slot;
-  private final Kind kind;
+  private final Dialect dialect;
   private final String requestId;
   private final String app;
   private final boolean stream;
   private final long timeoutMs;
+  private final PendingReplies pending;
+  private final CallMetrics metrics;
   private final long startNanos = System.nanoTime();
 
   /** The text already streamed to the client as deltas. */
@@ -32,34 +35,29 @@ final class Exchange implements PendingReplies.Waiter {
   private boolean finished;
 
   Exchange(
-      HttpApi api,
       RoutingContext ctx,
       Context context,
       Admission.Slot slot,
-      Kind kind,
+      CallPlan plan,
       String requestId,
-      String app,
-      boolean stream,
-      long timeoutMs) {
-    this.api = api;
+      PendingReplies pending,
+      CallMetrics metrics) {
     this.ctx = ctx;
     this.context = context;
     this.slot = slot;
-    this.kind = kind;
+    this.dialect = plan.dialect();
     this.requestId = requestId;
-    this.app = app;
-    this.stream = stream;
-    this.timeoutMs = timeoutMs;
+    this.app = plan.app();
+    this.stream = plan.call().stream();
+    this.timeoutMs = plan.timeoutMs();
+    this.pending = pending;
+    this.metrics = metrics;
   }
 
   /** Arms the timeout and the disconnect handler; call on the request's context. */
   void arm() {
     timer = ctx.vertx().setTimer(timeoutMs, t -> onTimeout());
     ctx.response().closeHandler(v -> finish(0));
-  }
-
-  String requestId() {
-    return requestId;
   }
 
   @Override
@@ -73,9 +71,9 @@ final class Exchange implements PendingReplies.Waiter {
           if (!finished) {
             finish(e.status());
             if (streaming) {
-              endStreamWithError(e);
+              Responder.endStreamWithError(ctx.response(), dialect, e);
             } else {
-              api.sendError(ctx, kind, e.withRequestId(requestId));
+              Responder.error(ctx.response(), dialect.errors(), e.withRequestId(requestId));
             }
           }
         });
@@ -94,7 +92,7 @@ final class Exchange implements PendingReplies.Waiter {
     if (stream && !(error && !streaming)) {
       if (error) {
         finish(502);
-        endStreamWithError(ResponseMapper.errorOf(r));
+        Responder.endStreamWithError(ctx.response(), dialect, ReplyErrors.errorOf(r));
         return;
       }
       writeChunk(r);
@@ -103,39 +101,35 @@ final class Exchange implements PendingReplies.Waiter {
     if (!r.getFinalChunk()) {
       return; // streamed deltas: the final chunk carries the whole output
     }
-    InferenceResponse whole = r;
-    ApiError e = ResponseMapper.errorOf(whole);
+    ApiError e = ReplyErrors.errorOf(r);
     finish(e == null ? 200 : e.status());
-    api.sendResult(ctx, kind, whole, app);
+    if (e != null) {
+      Responder.error(ctx.response(), dialect.errors(), e);
+    } else {
+      Responder.ok(ctx.response(), dialect, r, app);
+    }
   }
 
   private void writeChunk(InferenceResponse r) {
     HttpServerResponse res = ctx.response();
     if (!streaming) {
       streaming = true;
-      HttpApi.startEventStream(res, requestId);
+      Responder.startStream(res, requestId);
     }
     InferenceResponse delta = r;
     if (r.getFinalChunk()) {
       // The final chunk carries the whole output: send only what the deltas have not.
-      String whole = ResponseMapper.text(r);
+      String whole = ReplyText.text(r);
       String sent = streamed.toString();
-      delta =
-          ResponseMapper.withText(r, whole.startsWith(sent) ? whole.substring(sent.length()) : "");
+      delta = ReplyText.withText(r, whole.startsWith(sent) ? whole.substring(sent.length()) : "");
     } else {
-      streamed.append(ResponseMapper.text(r));
+      streamed.append(ReplyText.text(r));
     }
-    res.write("data: " + api.chunkJson(kind, delta, requestId, app) + "\n\n");
+    Responder.chunk(res, dialect, delta, requestId, app);
     if (r.getFinalChunk()) {
       finish(200);
-      HttpApi.endEventStream(res, kind);
+      Responder.endStream(res, dialect);
     }
-  }
-
-  private void endStreamWithError(ApiError e) {
-    JsonNode body = kind.openAi() ? e.toOpenAiJson() : e.toSluiceJson();
-    ctx.response().write("data: " + body + "\n\n");
-    HttpApi.endEventStream(ctx.response(), kind);
   }
 
   /** Marks the exchange done and releases what it held; status 0 means the client went away. */
@@ -148,6 +142,7 @@ final class Exchange implements PendingReplies.Waiter {
       ctx.vertx().cancelTimer(timer);
     }
     slot.release();
-    api.released(this, kind, status, System.nanoTime() - startNanos);
+    pending.remove(requestId, this);
+    metrics.record(dialect, status, System.nanoTime() - startNanos);
   }
 }

@@ -172,6 +172,4 @@ public final class ResultStore {
       }
     }
   }
-
-  /** A final chunk with the text of the chunks before it put in front of its own. */
 }

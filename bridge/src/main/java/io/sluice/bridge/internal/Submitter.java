@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -158,7 +159,7 @@ public final class Submitter implements AutoCloseable {
                     "queued longer than " + timeoutMs + " ms behind other sends");
               }
               Serialized s = serialize.run();
-              producer.send(
+              produce(
                   new ProducerRecord<>(topic, null, key, s.value(), s.headers()),
                   (md, e) -> {
                     outcome(e);
@@ -177,6 +178,16 @@ public final class Submitter implements AutoCloseable {
       done.completeExceptionally(e);
     }
     return done;
+  }
+
+  /**
+   * {@code KafkaProducer.send} with a callback: the producer hands every outcome of the returned
+   * future to the callback too (an error found before sending is either thrown, and caught by the
+   * caller, or given to the callback), so the future has nothing left to report.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // false positive: the callback gets every outcome
+  private void produce(ProducerRecord<String, byte[]> record, Callback callback) {
+    producer.send(record, callback);
   }
 
   @Override

@@ -70,14 +70,14 @@ class ErrorShapesTest {
                             .build())
                     .build())
             .build();
-    assertThat(ResponseMapper.errorOf(r)).isNull();
-    JsonNode oa = ResponseMapper.chatCompletion(r, "chat", 1);
+    assertThat(ReplyErrors.errorOf(r)).isNull();
+    JsonNode oa = OpenAiReplies.chatCompletion(r, "chat", 1);
     assertThat(oa.get("id").asText()).isEqualTo("chatcmpl-r-9");
     assertThat(oa.at("/choices/0/message/content").asText()).isEqualTo("hi");
     assertThat(oa.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
-    JsonNode s = ResponseMapper.sluice(r);
+    JsonNode s = SluiceDialect.body(r);
     assertThat(s.at("/output/message/role").asText()).isEqualTo("assistant");
-    JsonNode chunk = ResponseMapper.streamChunk(r, true, "r-9", "chat", 1);
+    JsonNode chunk = OpenAiReplies.streamChunk(r, true, "r-9", "chat", 1);
     assertThat(chunk.get("object").asText()).isEqualTo("chat.completion.chunk");
     assertThat(chunk.at("/choices/0/delta/role").asText()).isEqualTo("assistant");
   }
@@ -90,6 +90,6 @@ class ErrorShapesTest {
             .setStatus(ResponseStatus.ERROR)
             .setError(ErrorInfo.newBuilder().setCode(code).setMessage("m").build())
             .build();
-    return ResponseMapper.errorOf(r).status();
+    return ReplyErrors.errorOf(r).status();
   }
 }

@@ -31,8 +31,8 @@ class RequestBodyFuzzTest {
       ParsedCall call =
           switch (route) {
             case 0 -> RequestMapper.infer("fuzz", json);
-            case 1 -> RequestMapper.chat(json);
-            default -> RequestMapper.completion(json);
+            case 1 -> OpenAiRequests.chat(json);
+            default -> OpenAiRequests.completion(json);
           };
       assertThat(call.app()).isNotBlank();
       assertThat(call.input()).isNotNull();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.bridge.BridgeConfig;
 import io.vertx.core.MultiMap;
 import java.util.Map;
@@ -22,18 +20,7 @@ import java.util.Map;
  */
 class RequestHeadersFuzzTest {
   private static final BridgeConfig CONFIG = BridgeConfig.defaults();
-  // timeoutOf reads the config only; the other collaborators serve calls, not headers.
-  private static final HttpApi API =
-      new HttpApi(
-          null,
-          CONFIG,
-          null,
-          null,
-          null,
-          null,
-          null,
-          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-          Map::of);
+  private static final CallOptions OPTIONS = new CallOptions(CONFIG);
   private static final ParsedCall CALL =
       new ParsedCall("fuzz", new Object(), false, null, null, Map.of());
 
@@ -57,7 +44,7 @@ class RequestHeadersFuzzTest {
     try {
       // Every header is parsed (and bounded) once, then the timeout is derived from them.
       CallHeaders parsed = CallHeaders.parse(headers);
-      long timeout = API.timeoutOf(parsed, CALL);
+      long timeout = OPTIONS.timeoutOf(parsed, CALL);
       assertThat(timeout)
           .as("timeout derived from %s", headers.entries())
           .isBetween(1L, CONFIG.maxTimeoutMs());

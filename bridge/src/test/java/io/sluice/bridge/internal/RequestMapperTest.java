@@ -72,7 +72,7 @@ class RequestMapperTest {
   @Test
   void openAiChatAcceptsSdkBodiesAndNamesBadFields() {
     ParsedCall ok =
-        RequestMapper.chat(
+        OpenAiRequests.chat(
             RequestMapper.parseObject(
                 "{\"model\": \"m\", \"messages\": [{\"role\": \"system\", \"content\": [{\"type\":"
                     + " \"text\", \"text\": \"a\"}, {\"type\": \"text\", \"text\": \"b\"}]},"
@@ -88,17 +88,17 @@ class RequestMapperTest {
     assertThat(ok.attributes()).containsEntry("user", "u1");
 
     assertThat(
-            error(() -> RequestMapper.chat(RequestMapper.parseObject("{\"messages\": []}")))
+            error(() -> OpenAiRequests.chat(RequestMapper.parseObject("{\"messages\": []}")))
                 .param())
         .isEqualTo("model");
     assertThat(
-            error(() -> RequestMapper.chat(RequestMapper.parseObject("{\"model\": \"m\"}")))
+            error(() -> OpenAiRequests.chat(RequestMapper.parseObject("{\"model\": \"m\"}")))
                 .param())
         .isEqualTo("messages");
     assertThat(
             error(
                     () ->
-                        RequestMapper.chat(
+                        OpenAiRequests.chat(
                             RequestMapper.parseObject(
                                 "{\"model\": \"m\", \"messages\": [{\"role\": \"user\","
                                     + " \"content\": \"x\"}], \"temperature\": 7}")))
@@ -107,7 +107,7 @@ class RequestMapperTest {
     assertThat(
             error(
                     () ->
-                        RequestMapper.chat(
+                        OpenAiRequests.chat(
                             RequestMapper.parseObject(
                                 "{\"model\": \"m\", \"messages\": [{\"role\": \"user\","
                                     + " \"content\": \"x\"}], \"n\": 3}")))
@@ -118,13 +118,13 @@ class RequestMapperTest {
   @Test
   void openAiCompletionTakesAStringOrOneStringPrompt() {
     ParsedCall c =
-        RequestMapper.completion(
+        OpenAiRequests.completion(
             RequestMapper.parseObject(
                 "{\"model\": \"m\", \"prompt\": [\"p\"], \"stop\": [\"x\"]}"));
     assertThat(((CompletionInput) c.input()).getPrompt()).isEqualTo("p");
     assertThatThrownBy(
             () ->
-                RequestMapper.completion(
+                OpenAiRequests.completion(
                     RequestMapper.parseObject("{\"model\": \"m\", \"prompt\": [1, 2]}")))
         .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.param()).isEqualTo("prompt"));
   }
@@ -164,7 +164,7 @@ class RequestMapperTest {
     assertThat(
             error(
                     () ->
-                        RequestMapper.chat(
+                        OpenAiRequests.chat(
                             RequestMapper.parseObject(
                                 "{\"model\": \"m\", " + chat + ", \"n\": 4294967297}")))
                 .param())
@@ -172,7 +172,7 @@ class RequestMapperTest {
     assertThat(
             error(
                     () ->
-                        RequestMapper.chat(
+                        OpenAiRequests.chat(
                             RequestMapper.parseObject(
                                 "{\"model\": \"m\", "
                                     + chat
@@ -184,7 +184,7 @@ class RequestMapperTest {
     assertThat(
             error(
                     () ->
-                        RequestMapper.completion(
+                        OpenAiRequests.completion(
                             RequestMapper.parseObject(
                                 "{\"model\": \"" + "m".repeat(201) + "\", \"prompt\": \"x\"}")))
                 .param())

@@ -53,8 +53,8 @@ class ResultStoreTest {
     s.accept(chunk("z", 2, "hello", true)); // the final chunk carries the whole output
     s.accept(chunk("z", 2, "hello", true)); // redelivered duplicate
     assertThat(seen).hasSize(1);
-    assertThat(ResponseMapper.text(seen.get(0))).isEqualTo("hello");
-    assertThat(ResponseMapper.text(s.get("z").result())).isEqualTo("hello");
+    assertThat(ReplyText.text(seen.get(0))).isEqualTo("hello");
+    assertThat(ReplyText.text(s.get("z").result())).isEqualTo("hello");
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.sluice.avro.Shadow;
 import io.sluice.avro.Stickiness;
 import io.sluice.avro.Variant;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,6 +59,18 @@ public final class RouteFiles {
 
   private RouteFiles() {}
 
+  /** An entry written as {@code ~} or {@code null} (found by fuzzing: it used to escape as NPE). */
+  private static void nullEntries(List<?> list, String name, List<String> problems) {
+    if (list == null) {
+      return;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == null) {
+        problems.add(name + "[" + i + "]: an entry is empty (null)");
+      }
+    }
+  }
+
   /**
    * Parses and validates a route file's text (YAML is a superset of JSON, so both are read).
    *
@@ -77,6 +90,12 @@ public final class RouteFiles {
     }
     if (f == null) {
       throw new InvalidRouteException("?", List.of("the file is empty"));
+    }
+    List<String> empty = new ArrayList<>();
+    nullEntries(f.variants(), "variants", empty);
+    nullEntries(f.shadows(), "shadows", empty);
+    if (!empty.isEmpty()) {
+      throw new InvalidRouteException(f.app() == null ? "?" : f.app(), empty);
     }
     RouteConfig.Builder b =
         RouteConfig.newBuilder()

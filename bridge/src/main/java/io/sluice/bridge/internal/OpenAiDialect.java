@@ -1,0 +1,89 @@
+package io.sluice.bridge.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.avro.InferenceResponse;
+import java.util.Map;
+
+/**
+ * OpenAI's two call APIs, one dialect each: {@code model} names the app, streams end with {@code
+ * data: [DONE]}, errors have OpenAI's shape, and there is no respond-async. They differ in their
+ * bodies ({@link OpenAiRequests}) and objects ({@link OpenAiReplies}).
+ */
+enum OpenAiDialect implements Dialect {
+  /** {@code POST /v1/chat/completions}: {@code chat.completion}, {@code chat.completion.chunk}. */
+  CHAT("chat", "CHAT", true) {
+    @Override
+    public ParsedCall parse(Map<String, String> pathParams, JsonNode body) {
+      return OpenAiRequests.chat(body);
+    }
+
+    @Override
+    public JsonNode result(InferenceResponse r, String app) {
+      return OpenAiReplies.chatCompletion(r, app, OpenAiReplies.createdSec(r));
+    }
+  },
+
+  /** {@code POST /v1/completions}: {@code text_completion} results and stream chunks. */
+  COMPLETIONS("completions", "COMPLETION", false) {
+    @Override
+    public ParsedCall parse(Map<String, String> pathParams, JsonNode body) {
+      return OpenAiRequests.completion(body);
+    }
+
+    @Override
+    public JsonNode result(InferenceResponse r, String app) {
+      return OpenAiReplies.completion(r, app, OpenAiReplies.createdSec(r));
+    }
+  };
+
+  private final String metricTag;
+  private final String idName;
+  private final boolean chat;
+
+  OpenAiDialect(String metricTag, String idName, boolean chat) {
+    this.metricTag = metricTag;
+    this.idName = idName;
+    this.chat = chat;
+  }
+
+  @Override
+  public String metricTag() {
+    return metricTag;
+  }
+
+  @Override
+  public String idName() {
+    return idName;
+  }
+
+  @Override
+  public ApiError unknownApp(String app) {
+    return OpenAiRequests.modelNotFound(app);
+  }
+
+  @Override
+  public String appParam() {
+    return "model";
+  }
+
+  @Override
+  public boolean allowsAsync() {
+    return false;
+  }
+
+  @Override
+  public String chunk(InferenceResponse r, String requestId, String app) {
+    return OpenAiReplies.streamChunk(r, chat, requestId, app, OpenAiReplies.createdSec(r))
+        .toString();
+  }
+
+  @Override
+  public boolean endsStreamWithDone() {
+    return true;
+  }
+
+  @Override
+  public ErrorShape errors() {
+    return ErrorShape.OPENAI;
+  }
+}
