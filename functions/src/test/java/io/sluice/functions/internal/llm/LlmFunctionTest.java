@@ -29,17 +29,6 @@ import org.junit.jupiter.api.Timeout;
 /** The {@code llm} function on the vLLM simulator (moved from ExampleFunctionsTest). */
 @Timeout(30)
 class LlmFunctionTest {
-  private static InferenceRequest json(String id, String json) {
-    return InferenceRequest.newBuilder()
-        .setRequestId(id)
-        .setInput(JsonInput.newBuilder().setJson(json).build())
-        .build();
-  }
-
-  private static FunctionContext context(String url, Map<String, String> params) {
-    return new FunctionContext("d", url, "", "", 2, params, new SimpleMeterRegistry());
-  }
-
   @Test
   void theRegistryFindsTheLlmFunctionByItsName() {
     assertThat(FunctionRegistry.load().create("llm")).isInstanceOf(LlmFunction.class);
@@ -49,7 +38,8 @@ class LlmFunctionTest {
   void llmBatchesCompletionsAndStreamsChatOnTheSimulator() throws Exception {
     try (SimulatorServer sim = SimulatorServer.start(SimulatorConfig.defaults(0))) {
       SluiceFunction f = new LlmProvider().create();
-      f.open(context(sim.baseUrl(), Map.of()));
+      f.open(
+          new FunctionContext("d", sim.baseUrl(), "", "", 2, Map.of(), new SimpleMeterRegistry()));
       SamplingParams three = SamplingParams.newBuilder().setMaxTokens(3).build();
       InferenceRequest c1 =
           InferenceRequest.newBuilder()
@@ -77,7 +67,11 @@ class LlmFunctionTest {
                       .setSampling(SamplingParams.newBuilder().setMaxTokens(2).build())
                       .build())
               .build();
-      InferenceRequest wrong = json("j", "{}");
+      InferenceRequest wrong =
+          InferenceRequest.newBuilder()
+              .setRequestId("j")
+              .setInput(JsonInput.newBuilder().setJson("{}").build())
+              .build();
       List<String> chunks = new CopyOnWriteArrayList<>();
 
       List<ItemResult> r =
