@@ -1,8 +1,8 @@
 package io.sluice.loadtest.faults;
 
 import io.sluice.common.config.SluiceConfig;
-import io.sluice.functions.internal.simulator.SimulatorConfig;
-import io.sluice.functions.internal.simulator.SimulatorServer;
+import io.sluice.simulator.SimulatorConfig;
+import io.sluice.simulator.SimulatorServer;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.router.RouterConfig;
