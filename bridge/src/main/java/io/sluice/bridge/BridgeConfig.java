@@ -8,11 +8,12 @@ import io.sluice.common.config.Validators;
 import java.util.Map;
 
 /**
- * The bridge's settings, each key defined once in {@link #DEFINITION}. Build one from layered
- * configuration with {@link #from(SluiceConfig)}, or in code from raw key/value pairs with {@link
- * #of(Map)} (the dev stack and tests do that; unset keys take their defaults), or with {@link
- * #defaults()} for a process with no configuration. There are no {@code with*} methods: a setting
- * changed in code goes through the same parsing and validation as one from a file.
+ * The bridge's settings, typed and validated: each key defined once in {@link #definition()}, read
+ * with {@link #from(SluiceConfig)} from layered configuration, with {@link #of(Map)} from raw
+ * key/value pairs (the dev stack and tests do that; unset keys take their defaults), or with {@link
+ * #defaults()} for a process with no configuration, and given to {@link
+ * BridgeServer#start(BridgeConfig)}. There are no {@code with*} methods: a setting changed in code
+ * goes through the same parsing and validation as one from a file.
  *
  * @param host address the HTTP server binds to
  * @param port HTTP port of the API and of /healthz, /readyz, /metrics (0 picks a free one)
@@ -98,116 +99,117 @@ public record BridgeConfig(
   public static final String KAFKA_TIMEOUT_MS = "sluice.bridge.kafka-timeout-ms";
   public static final String KAFKA_CLIENT_PREFIX = "sluice.kafka.client.";
 
-  /** Every key of the bridge, with type, default, validation and doc. */
-  public static final ConfigDef DEFINITION =
-      new ConfigDef()
-          .define(HOST, ConfigDef.Type.STRING, "0.0.0.0", "Address the HTTP server binds to.")
-          .define(
-              PORT,
-              ConfigDef.Type.INT,
-              8080,
-              Validators.port(),
-              "HTTP port of the API and of /healthz, /readyz, /metrics.")
-          .include(ConnectionKeys.definition())
-          .define(
-              AUTH_ENABLED,
-              ConfigDef.Type.BOOLEAN,
-              false,
-              "Require `Authorization: Bearer <key>` on /v1 routes (on in the Helm chart).")
-          .define(
-              API_KEYS,
-              ConfigDef.Type.PASSWORD,
-              "",
-              (k, v) -> ApiKeys.parse(v.toString()),
-              "API keys and the apps each may call: comma-separated `key=apps`, apps split by a vertical bar, `*` for all.")
-          .define(
-              REPLY_TOPIC,
-              ConfigDef.Type.STRING,
-              "sluice.bridge.replies",
-              Validators.nonEmpty(),
-              "Shared topic on which replicas receive synchronous replies.")
-          .define(
-              REPLY_PARTITIONS,
-              ConfigDef.Type.INT,
-              32,
-              Validators.atLeast(1),
-              "Partitions of the reply topic when the bridge creates it (>= replicas).")
-          .define(
-              RESULTS_TOPIC,
-              ConfigDef.Type.STRING,
-              "sluice.bridge.results",
-              Validators.nonEmpty(),
-              "Compacted topic of async and idempotent results, read by every replica.")
-          .define(
-              REPLICA_INDEX,
-              ConfigDef.Type.INT,
-              -1,
-              Validators.atLeast(-1),
-              "-1: share reply partitions through a consumer group; >= 0: static ownership.")
-          .define(
-              REPLICA_COUNT,
-              ConfigDef.Type.INT,
-              1,
-              Validators.atLeast(1),
-              "Number of replicas in static mode (replica-index >= 0).")
-          .define(
-              REPLY_GROUP,
-              ConfigDef.Type.STRING,
-              "sluice.bridge",
-              Validators.nonEmpty(),
-              "Consumer group sharing the reply topic in group mode.")
-          .define(
-              INSTANCE_ID,
-              ConfigDef.Type.STRING,
-              "",
-              "Static group membership (group.instance.id) of this replica in its consumer"
-                  + " group(s); empty for dynamic membership. Set it to a name stable across"
-                  + " restarts (a pod name, the dev stack's fixed name) so that a restarted"
-                  + " replica rejoins at once instead of waiting for its old member to expire."
-                  + " Must differ between live replicas.")
-          .define(
-              DEFAULT_TIMEOUT_MS,
-              ConfigDef.Type.LONG,
-              30_000L,
-              Validators.atLeast(1),
-              "How long a synchronous call waits when the client names no timeout.")
-          .define(
-              MAX_TIMEOUT_MS,
-              ConfigDef.Type.LONG,
-              300_000L,
-              Validators.atLeast(1),
-              "Cap on the timeout a client may ask for.")
-          .define(
-              ASYNC_DEADLINE_MS,
-              ConfigDef.Type.LONG,
-              600_000L,
-              Validators.atLeast(1),
-              "Deadline of async (`Prefer: respond-async`) requests.")
-          .define(
-              RESULT_RETENTION_MS,
-              ConfigDef.Type.LONG,
-              3_600_000L,
-              Validators.atLeast(1000),
-              "How long async results and Idempotency-Keys are kept.")
-          .define(
-              RESULT_CACHE_SIZE,
-              ConfigDef.Type.INT,
-              100_000,
-              Validators.atLeast(1),
-              "Most results each replica keeps in memory.")
-          .define(
-              MAX_IN_FLIGHT,
-              ConfigDef.Type.INT,
-              10_000,
-              Validators.atLeast(1),
-              "Requests waiting for a reply at once; above it 429 with Retry-After.")
-          .define(
-              KAFKA_TIMEOUT_MS,
-              ConfigDef.Type.LONG,
-              5_000L,
-              Validators.atLeast(100),
-              "Bound on a Kafka produce (metadata wait plus delivery); past it 503.")
-          .allowPrefix(KAFKA_CLIENT_PREFIX);
+  /** Every key of the bridge, with type, default, validation and doc (a new, unshared copy). */
+  public static ConfigDef definition() {
+    return new ConfigDef()
+        .define(HOST, ConfigDef.Type.STRING, "0.0.0.0", "Address the HTTP server binds to.")
+        .define(
+            PORT,
+            ConfigDef.Type.INT,
+            8080,
+            Validators.port(),
+            "HTTP port of the API and of /healthz, /readyz, /metrics.")
+        .include(ConnectionKeys.definition())
+        .define(
+            AUTH_ENABLED,
+            ConfigDef.Type.BOOLEAN,
+            false,
+            "Require `Authorization: Bearer <key>` on /v1 routes (on in the Helm chart).")
+        .define(
+            API_KEYS,
+            ConfigDef.Type.PASSWORD,
+            "",
+            (k, v) -> ApiKeys.parse(v.toString()),
+            "API keys and the apps each may call: comma-separated `key=apps`, apps split by a vertical bar, `*` for all.")
+        .define(
+            REPLY_TOPIC,
+            ConfigDef.Type.STRING,
+            "sluice.bridge.replies",
+            Validators.nonEmpty(),
+            "Shared topic on which replicas receive synchronous replies.")
+        .define(
+            REPLY_PARTITIONS,
+            ConfigDef.Type.INT,
+            32,
+            Validators.atLeast(1),
+            "Partitions of the reply topic when the bridge creates it (>= replicas).")
+        .define(
+            RESULTS_TOPIC,
+            ConfigDef.Type.STRING,
+            "sluice.bridge.results",
+            Validators.nonEmpty(),
+            "Compacted topic of async and idempotent results, read by every replica.")
+        .define(
+            REPLICA_INDEX,
+            ConfigDef.Type.INT,
+            -1,
+            Validators.atLeast(-1),
+            "-1: share reply partitions through a consumer group; >= 0: static ownership.")
+        .define(
+            REPLICA_COUNT,
+            ConfigDef.Type.INT,
+            1,
+            Validators.atLeast(1),
+            "Number of replicas in static mode (replica-index >= 0).")
+        .define(
+            REPLY_GROUP,
+            ConfigDef.Type.STRING,
+            "sluice.bridge",
+            Validators.nonEmpty(),
+            "Consumer group sharing the reply topic in group mode.")
+        .define(
+            INSTANCE_ID,
+            ConfigDef.Type.STRING,
+            "",
+            "Static group membership (group.instance.id) of this replica in its consumer"
+                + " group(s); empty for dynamic membership. Set it to a name stable across"
+                + " restarts (a pod name, the dev stack's fixed name) so that a restarted"
+                + " replica rejoins at once instead of waiting for its old member to expire."
+                + " Must differ between live replicas.")
+        .define(
+            DEFAULT_TIMEOUT_MS,
+            ConfigDef.Type.LONG,
+            30_000L,
+            Validators.atLeast(1),
+            "How long a synchronous call waits when the client names no timeout.")
+        .define(
+            MAX_TIMEOUT_MS,
+            ConfigDef.Type.LONG,
+            300_000L,
+            Validators.atLeast(1),
+            "Cap on the timeout a client may ask for.")
+        .define(
+            ASYNC_DEADLINE_MS,
+            ConfigDef.Type.LONG,
+            600_000L,
+            Validators.atLeast(1),
+            "Deadline of async (`Prefer: respond-async`) requests.")
+        .define(
+            RESULT_RETENTION_MS,
+            ConfigDef.Type.LONG,
+            3_600_000L,
+            Validators.atLeast(1000),
+            "How long async results and Idempotency-Keys are kept.")
+        .define(
+            RESULT_CACHE_SIZE,
+            ConfigDef.Type.INT,
+            100_000,
+            Validators.atLeast(1),
+            "Most results each replica keeps in memory.")
+        .define(
+            MAX_IN_FLIGHT,
+            ConfigDef.Type.INT,
+            10_000,
+            Validators.atLeast(1),
+            "Requests waiting for a reply at once; above it 429 with Retry-After.")
+        .define(
+            KAFKA_TIMEOUT_MS,
+            ConfigDef.Type.LONG,
+            5_000L,
+            Validators.atLeast(100),
+            "Bound on a Kafka produce (metadata wait plus delivery); past it 503.")
+        .allowPrefix(KAFKA_CLIENT_PREFIX);
+  }
 
   public BridgeConfig {
     kafkaOverrides = Map.copyOf(kafkaOverrides);
@@ -252,15 +254,15 @@ public record BridgeConfig(
 
   /** Every default, as a process with no configuration would run. */
   public static BridgeConfig defaults() {
-    return from(DEFINITION.parse(Map.of()));
+    return from(definition().parse(Map.of()));
   }
 
   /**
-   * A config from raw values (the keys of {@link #DEFINITION}), parsed and validated the same way
+   * A config from raw values (the keys of {@link #definition()}), parsed and validated the same way
    * as a process's layered configuration; unset keys take their defaults.
    */
   public static BridgeConfig of(Map<String, String> settings) {
-    return from(DEFINITION.parse(settings));
+    return from(definition().parse(settings));
   }
 
   /**

@@ -41,13 +41,13 @@ import org.slf4j.LoggerFactory;
  * stack both start it this way.
  *
  * <pre>{@code
- * try (BridgeServer bridge =
- *     BridgeServer.builder(BridgeConfig.of(Map.of(BridgeConfig.PORT, "8080")))
- *         .build()
- *         .start()) {
+ * BridgeConfig config = BridgeConfig.of(Map.of(BridgeConfig.PORT, "8080"));
+ * try (BridgeServer bridge = BridgeServer.start(config)) {
  *   System.out.println("bridge on port " + bridge.port());
  * }
  * }</pre>
+ *
+ * <p>{@link #builder} gives the same with a shared metrics registry or Vert.x instance.
  */
 public final class BridgeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BridgeServer.class);
@@ -69,6 +69,11 @@ public final class BridgeServer implements AutoCloseable {
     this.ownVertx = b.vertx == null;
     this.vertx =
         b.vertx != null ? b.vertx : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+  }
+
+  /** Starts a bridge of its own (own metrics registry and Vert.x); see {@link #start()}. */
+  public static BridgeServer start(BridgeConfig config) {
+    return builder(config).build().start();
   }
 
   public static Builder builder(BridgeConfig config) {

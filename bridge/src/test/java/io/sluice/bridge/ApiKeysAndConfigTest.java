@@ -36,7 +36,7 @@ class ApiKeysAndConfigTest {
     BridgeConfig c =
         BridgeConfig.from(
             ConfigLoader.load(
-                BridgeConfig.DEFINITION,
+                BridgeConfig.definition(),
                 null,
                 Map.of(
                     "SLUICE_BRIDGE_PORT", "9000",
@@ -48,7 +48,7 @@ class ApiKeysAndConfigTest {
     assertThat(c.apiKeys().lookup("k")).isPresent();
     assertThat(c.toString()).doesNotContain("k=a");
     assertThat(BridgeConfig.defaults().authEnabled()).isFalse();
-    assertThat(BridgeConfig.DEFINITION.toMarkdown()).contains("SLUICE_BRIDGE_API_KEYS");
+    assertThat(BridgeConfig.definition().toMarkdown()).contains("SLUICE_BRIDGE_API_KEYS");
   }
 
   @Test
@@ -56,7 +56,7 @@ class ApiKeysAndConfigTest {
     assertThatThrownBy(
             () ->
                 ConfigLoader.load(
-                    BridgeConfig.DEFINITION,
+                    BridgeConfig.definition(),
                     null,
                     Map.of("SLUICE_BRIDGE_PORT", "eighty"),
                     Map.of()))

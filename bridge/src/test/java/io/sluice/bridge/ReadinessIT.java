@@ -40,7 +40,7 @@ class ReadinessIT {
       s.put(BridgeConfig.REPLY_PARTITIONS, "2");
       s.put(BridgeConfig.KAFKA_TIMEOUT_MS, "2000");
       HttpClient http = TestBridges.client();
-      try (BridgeServer bridge = BridgeServer.builder(BridgeConfig.of(s)).build().start()) {
+      try (BridgeServer bridge = BridgeServer.start(BridgeConfig.of(s))) {
         Awaitility.await("ready")
             .atMost(Duration.ofSeconds(60))
             .until(() -> status(http, bridge) == 200);

@@ -75,7 +75,7 @@ final class TestBridges {
   }
 
   static BridgeServer startReady(BridgeConfig config, List<String> apps) {
-    BridgeServer b = BridgeServer.builder(config).build().start();
+    BridgeServer b = BridgeServer.start(config);
     Awaitility.await("bridge ready")
         .atMost(Duration.ofSeconds(60))
         .until(() -> b.ready() && apps.stream().allMatch(a -> knows(b, a)));
@@ -84,7 +84,7 @@ final class TestBridges {
 
   /** Like {@link #startReady} for a bridge that requires an API key. */
   static BridgeServer startReadyWithAuth(BridgeConfig config) {
-    BridgeServer b = BridgeServer.builder(config).build().start();
+    BridgeServer b = BridgeServer.start(config);
     Awaitility.await("bridge ready").atMost(Duration.ofSeconds(60)).until(b::ready);
     return b;
   }

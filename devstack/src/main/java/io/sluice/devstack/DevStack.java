@@ -174,7 +174,7 @@ public final class DevStack implements AutoCloseable {
     // Static membership with a fixed name: after a kill -9 of the whole stack the restarted router
     // takes its partitions back at once instead of waiting for its old member to expire.
     raw.put(RouterConfig.INSTANCE_ID, INSTANCE_PREFIX + "router");
-    router = RouterApp.start(RouterConfig.definition().parse(raw));
+    router = RouterApp.start(RouterConfig.of(raw));
     started.add(router);
     log.info("stream router started (management on port {})", router.managementPort());
   }
@@ -254,7 +254,7 @@ public final class DevStack implements AutoCloseable {
     raw.put(BridgeConfig.HOST, settings.host());
     raw.put(BridgeConfig.PORT, Integer.toString(settings.bridgePort()));
     raw.put(BridgeConfig.INSTANCE_ID, INSTANCE_PREFIX + "bridge");
-    bridge = BridgeServer.builder(BridgeConfig.of(raw)).build().start();
+    bridge = BridgeServer.start(BridgeConfig.of(raw));
     started.add(bridge);
   }
 

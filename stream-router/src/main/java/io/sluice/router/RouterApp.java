@@ -5,14 +5,13 @@ import io.sluice.avro.DeadLetter;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.common.config.ConfigException;
-import io.sluice.common.config.ConnectionKeys;
-import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.ops.ManagementServer;
 import io.sluice.common.ops.Metrics;
 import io.sluice.router.meta.AdminTopicPartitions;
 import io.sluice.router.topology.RecordFailures;
 import io.sluice.router.topology.RouterExceptionHandlers;
 import io.sluice.router.topology.RouterTopology;
+import io.sluice.router.topology.TopologySettings;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * RouterCommand} and by the dev stack in-process.
  *
  * <pre>{@code
- * SluiceConfig c = ConfigLoader.load(RouterConfig.definition(), file, System.getenv(), flags);
+ * RouterConfig c = RouterConfig.of(Map.of(RouterConfig.BOOTSTRAP_SERVERS, "localhost:9092"));
  * try (RouterApp router = RouterApp.start(c)) { ... }
  * }</pre>
  */
@@ -78,21 +77,18 @@ public final class RouterApp implements AutoCloseable {
 
   /** The dead-letter writer of the exception handlers: a plain producer of its own. */
   private static RecordFailures recordFailures(
-      SluiceConfig c,
-      RouterSettings settings,
-      AdminTopicPartitions topics,
-      RouterHealth health,
-      RouterMetrics metrics) {
+      RouterConfig c, AdminTopicPartitions topics, RouterHealth health, RouterMetrics metrics) {
+    TopologySettings settings = c.topology();
     Properties p = adminProperties(c);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    p.putAll(ConnectionKeys.producerSettings(c));
+    p.putAll(c.producerSettings());
     SerdeConfig serde = SerdeConfig.of(settings.schemaRegistryUrl());
     return new RecordFailures(
-        c.getInt(RouterConfig.MAX_RECORD_ATTEMPTS),
+        c.maxRecordAttempts(),
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()),
         AvroSerde.of(DeadLetter.class, serde, false).serializer(),
         AvroSerde.of(InferenceResponse.class, serde, false).serializer(),
@@ -104,7 +100,7 @@ public final class RouterApp implements AutoCloseable {
   }
 
   /** Starts the router and its management endpoints. */
-  public static RouterApp start(SluiceConfig config) {
+  public static RouterApp start(RouterConfig config) {
     return start(config, Metrics.newRegistry("router"), true);
   }
 
@@ -115,9 +111,8 @@ public final class RouterApp implements AutoCloseable {
    *     own)
    */
   public static RouterApp start(
-      SluiceConfig config, PrometheusMeterRegistry registry, boolean withManagement) {
+      RouterConfig config, PrometheusMeterRegistry registry, boolean withManagement) {
     ensureTopics(config);
-    RouterSettings settings = RouterConfig.settings(config);
     // Reply destinations are checked against live metadata: cached 30 s, a look-up waits <= 5 s.
     AdminTopicPartitions topics =
         new AdminTopicPartitions(
@@ -131,10 +126,11 @@ public final class RouterApp implements AutoCloseable {
         new RouterHealth(
             () -> ref.get() == null ? KafkaStreams.State.CREATED : ref.get().state(),
             System::currentTimeMillis);
-    RecordFailures failures = recordFailures(config, settings, topics, health, metrics);
+    RecordFailures failures = recordFailures(config, topics, health, metrics);
     Properties props = streamsProperties(config);
     props.put(RecordFailures.CONFIG_KEY, failures);
-    KafkaStreams streams = new KafkaStreams(RouterTopology.build(settings, metrics, topics), props);
+    KafkaStreams streams =
+        new KafkaStreams(RouterTopology.build(config.topology(), metrics, topics), props);
     ref.set(streams);
     // A failure here is transient, or a record on one of its bounded tries (the exception
     // handlers dead-letter it after the last): retry on a fresh thread, and say so in /readyz.
@@ -150,8 +146,8 @@ public final class RouterApp implements AutoCloseable {
       if (withManagement) {
         management =
             ManagementServer.start(
-                config.getString(RouterConfig.MANAGEMENT_HOST),
-                config.getInt(RouterConfig.MANAGEMENT_PORT),
+                config.managementHost(),
+                config.managementPort(),
                 registry,
                 health::liveness,
                 health::readiness);
@@ -166,25 +162,23 @@ public final class RouterApp implements AutoCloseable {
     return new RouterApp(streams, management, registry, topics, health, failures);
   }
 
-  static Properties streamsProperties(SluiceConfig c) {
+  static Properties streamsProperties(RouterConfig c) {
     Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.getString(RouterConfig.APPLICATION_ID));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.getString(RouterConfig.BOOTSTRAP_SERVERS));
-    p.put(StreamsConfig.STATE_DIR_CONFIG, c.getString(RouterConfig.STATE_DIR));
-    p.put(
-        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.getString(RouterConfig.PROCESSING_GUARANTEE));
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.getInt(RouterConfig.NUM_THREADS));
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(RouterConfig.COMMIT_INTERVAL_MS));
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.processingGuarantee());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.numThreads());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.commitIntervalMs());
     // A quiet topic must still flush on time: never block in poll() longer than one check.
-    p.put(StreamsConfig.POLL_MS_CONFIG, c.getLong(RouterConfig.PUNCTUATE_INTERVAL_MS));
+    p.put(StreamsConfig.POLL_MS_CONFIG, c.topology().punctuateInterval().toMillis());
     // New request topics are found by the pattern; look for them every 10 s, not every 5 min.
     p.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), 10_000);
     // The shared group settings (session timeout, heartbeats) on the consumer that is a group
     // member, and the one record-size limit on the producer.
-    ConnectionKeys.groupSettings(c)
-        .forEach((k, v) -> p.put(StreamsConfig.mainConsumerPrefix(k), v));
-    ConnectionKeys.producerSettings(c).forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), v));
-    String instanceId = c.getString(RouterConfig.INSTANCE_ID);
+    c.groupSettings().forEach((k, v) -> p.put(StreamsConfig.mainConsumerPrefix(k), v));
+    c.producerSettings().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), v));
+    String instanceId = c.instanceId();
     if (!instanceId.isEmpty()) {
       // Kafka Streams suffixes it with the thread index for each stream thread's consumer.
       p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
@@ -201,13 +195,13 @@ public final class RouterApp implements AutoCloseable {
     p.put(
         StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
         RouterExceptionHandlers.Production.class);
-    p.putAll(c.withPrefix(RouterConfig.STREAMS_PREFIX));
+    p.putAll(c.streamsOverrides());
     return p;
   }
 
-  private static Properties adminProperties(SluiceConfig c) {
+  private static Properties adminProperties(RouterConfig c) {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.getString(RouterConfig.BOOTSTRAP_SERVERS));
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
     return p;
   }
 
@@ -216,7 +210,7 @@ public final class RouterApp implements AutoCloseable {
    * repartition topic and buffer changelog, where they exist, must have sluice.router.partitions
    * partitions: said here, with the key to change, rather than by a failing stream thread.
    */
-  private static void ensureTopics(SluiceConfig c) {
+  private static void ensureTopics(RouterConfig c) {
     try (Admin admin = Admin.create(adminProperties(c))) {
       checkInternalPartitions(admin, c);
       createIfMissing(
@@ -228,9 +222,9 @@ public final class RouterApp implements AutoCloseable {
     }
   }
 
-  private static void checkInternalPartitions(Admin admin, SluiceConfig c) {
-    String appId = c.getString(RouterConfig.APPLICATION_ID);
-    int wanted = c.getInt(RouterConfig.PARTITIONS);
+  private static void checkInternalPartitions(Admin admin, RouterConfig c) {
+    String appId = c.applicationId();
+    int wanted = c.topology().partitions();
     for (String topic :
         List.of(
             appId + RouterTopology.REPARTITION_SUFFIX, appId + RouterTopology.CHANGELOG_SUFFIX)) {

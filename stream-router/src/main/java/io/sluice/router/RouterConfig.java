@@ -1,17 +1,53 @@
 package io.sluice.router;
 
 import io.sluice.common.config.ConfigDef;
-import io.sluice.common.config.ConfigDef.Type;
+import io.sluice.common.config.ConfigException;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
 import io.sluice.router.batch.BatchLimits;
+import io.sluice.router.topology.TopologySettings;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Every configuration key of the router, defined once; the README table is generated from it. */
-public final class RouterConfig {
+/**
+ * The router's configuration, typed and validated: every key defined once in {@link #definition()}
+ * (the README table is generated from it), read with {@link #from(SluiceConfig)} from layered
+ * configuration or with {@link #of(Map)} from raw values, and given to {@link
+ * RouterApp#start(RouterConfig)}.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param managementHost bind address of /healthz, /readyz, /metrics
+ * @param managementPort port of /healthz, /readyz, /metrics (0 picks a free one)
+ * @param applicationId Kafka Streams application.id
+ * @param stateDir Kafka Streams state directory
+ * @param processingGuarantee {@code at_least_once} or {@code exactly_once_v2}
+ * @param instanceId static group membership id, or empty for dynamic membership
+ * @param numThreads stream threads
+ * @param commitIntervalMs how often offsets and the batch buffer changelog are committed
+ * @param maxRecordAttempts tries of a failing record before it is dead-lettered
+ * @param topology what the topology needs (schemas, request topics, default limits, partitions)
+ * @param streamsOverrides Kafka Streams settings passed through ({@code sluice.router.streams.*})
+ * @param producerSettings the shared producer settings ({@link ConnectionKeys#producerSettings})
+ * @param groupSettings the shared consumer-group settings ({@link ConnectionKeys#groupSettings})
+ */
+public record RouterConfig(
+    String bootstrapServers,
+    String managementHost,
+    int managementPort,
+    String applicationId,
+    String stateDir,
+    String processingGuarantee,
+    String instanceId,
+    int numThreads,
+    long commitIntervalMs,
+    int maxRecordAttempts,
+    TopologySettings topology,
+    Map<String, String> streamsOverrides,
+    Map<String, Object> producerSettings,
+    Map<String, Object> groupSettings) {
   public static final String BOOTSTRAP_SERVERS = ConnectionKeys.BOOTSTRAP_SERVERS;
   public static final String SCHEMA_REGISTRY_URL = ConnectionKeys.SCHEMA_REGISTRY_URL;
   public static final String MANAGEMENT_HOST = "sluice.management.host";
@@ -48,35 +84,38 @@ public final class RouterConfig {
     return new ConfigDef()
         .include(connection())
         .define(
-            MANAGEMENT_HOST, Type.STRING, "0.0.0.0", "Bind address of /healthz, /readyz, /metrics.")
+            MANAGEMENT_HOST,
+            ConfigDef.Type.STRING,
+            "0.0.0.0",
+            "Bind address of /healthz, /readyz, /metrics.")
         .define(
             MANAGEMENT_PORT,
-            Type.INT,
+            ConfigDef.Type.INT,
             9090,
             Validators.port(),
             "Port of /healthz, /readyz, /metrics (0 picks a free one).")
         .define(
             APPLICATION_ID,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "sluice-router",
             Validators.nonEmpty(),
             "Kafka Streams application.id: consumer group and prefix of internal topics.")
         .define(
             STATE_DIR,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             ".sluice/router-state",
             Validators.nonEmpty(),
             "Kafka Streams state directory. The default is relative to the working directory and"
                 + " stable across restarts (never a temp dir); in production point it at a volume.")
         .define(
             PROCESSING_GUARANTEE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "at_least_once",
             Validators.oneOf("at_least_once", "exactly_once_v2"),
             "at_least_once or exactly_once_v2.")
         .define(
             INSTANCE_ID,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             RouterConfig::checkInstanceId,
             "Static group membership: empty (default) joins the consumer group dynamically; set"
@@ -84,47 +123,47 @@ public final class RouterConfig {
                 + " it becomes Kafka Streams' group.instance.id, so a restarted router takes its"
                 + " partitions back at once without a rebalance. A replica that stays away longer"
                 + " than sluice.kafka.session-timeout-ms is replaced as usual.")
-        .define(NUM_THREADS, Type.INT, 1, Validators.atLeast(1), "Stream threads.")
+        .define(NUM_THREADS, ConfigDef.Type.INT, 1, Validators.atLeast(1), "Stream threads.")
         .define(
             COMMIT_INTERVAL_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             1000L,
             Validators.atLeast(1),
             "How often offsets and the batch buffer changelog are committed.")
         .define(
             REQUEST_TOPIC_PATTERN,
-            Type.STRING,
-            RouterSettings.DEFAULT_REQUEST_PATTERN,
+            ConfigDef.Type.STRING,
+            TopologySettings.DEFAULT_REQUEST_PATTERN,
             RouterConfig::checkPattern,
             "Regex of the request topics; new apps' topics are picked up without a restart.")
         .define(
             MAX_BATCH_SIZE,
-            Type.INT,
+            ConfigDef.Type.INT,
             8,
             Validators.atLeast(1),
             "Default maxBatchSize of deployments whose route sets none.")
         .define(
             MAX_WAIT_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             10L,
             Validators.atLeast(0),
             "Default maxWaitMs (0 = no waiting) of deployments whose route sets none.")
         .define(
             MAX_BATCH_TOKENS,
-            Type.INT,
+            ConfigDef.Type.INT,
             0,
             Validators.atLeast(0),
             "Default maxBatchTokens (0 = no token budget) of deployments whose route sets none.")
         .define(
             PUNCTUATE_INTERVAL_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             5L,
             Validators.atLeast(1),
             "How often (wall clock) buffers are checked for maxWaitMs: the flush slack.")
         .define(
             PARTITIONS,
-            Type.INT,
-            RouterSettings.DEFAULT_PARTITIONS,
+            ConfigDef.Type.INT,
+            TopologySettings.DEFAULT_PARTITIONS,
             Validators.between(1, 1000),
             "Partitions of the router's routed-requests repartition topic = number of batching"
                 + " tasks (the most router threads, over all replicas, that batch in parallel)."
@@ -134,7 +173,7 @@ public final class RouterConfig {
                 + " drained.")
         .define(
             MAX_RECORD_ATTEMPTS,
-            Type.INT,
+            ConfigDef.Type.INT,
             3,
             Validators.between(1, 100),
             "How many times a record whose processing or production fails (other than a"
@@ -143,34 +182,94 @@ public final class RouterConfig {
         .allowPrefix(STREAMS_PREFIX);
   }
 
-  private RouterConfig() {}
+  public RouterConfig {
+    streamsOverrides = Map.copyOf(streamsOverrides);
+    producerSettings = Map.copyOf(producerSettings);
+    groupSettings = Map.copyOf(groupSettings);
+  }
+
+  /** Reads the router's keys from layered, validated configuration. */
+  public static RouterConfig from(SluiceConfig c) {
+    int tokens = c.getInt(MAX_BATCH_TOKENS);
+    TopologySettings topology =
+        new TopologySettings(
+            c.getString(SCHEMA_REGISTRY_URL),
+            Pattern.compile(c.getString(REQUEST_TOPIC_PATTERN)),
+            new BatchLimits(
+                c.getInt(MAX_BATCH_SIZE), c.getLong(MAX_WAIT_MS), tokens == 0 ? null : tokens),
+            Duration.ofMillis(c.getLong(PUNCTUATE_INTERVAL_MS)),
+            c.getInt(PARTITIONS),
+            c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES));
+    return new RouterConfig(
+        c.getString(BOOTSTRAP_SERVERS),
+        c.getString(MANAGEMENT_HOST),
+        c.getInt(MANAGEMENT_PORT),
+        c.getString(APPLICATION_ID),
+        c.getString(STATE_DIR),
+        c.getString(PROCESSING_GUARANTEE),
+        c.getString(INSTANCE_ID),
+        c.getInt(NUM_THREADS),
+        c.getLong(COMMIT_INTERVAL_MS),
+        c.getInt(MAX_RECORD_ATTEMPTS),
+        topology,
+        c.withPrefix(STREAMS_PREFIX),
+        ConnectionKeys.producerSettings(c),
+        ConnectionKeys.groupSettings(c));
+  }
+
+  /**
+   * A config from raw values (the keys of {@link #definition()}), parsed and validated the same way
+   * as a process's layered configuration; unset keys take their defaults.
+   */
+  public static RouterConfig of(Map<String, String> settings) {
+    return from(definition().parse(settings));
+  }
+
+  /**
+   * The record's text, with the pass-through Kafka Streams settings named but not shown: they may
+   * carry credentials (a SASL JAAS config).
+   */
+  @Override
+  public String toString() {
+    return "RouterConfig[bootstrapServers="
+        + bootstrapServers
+        + ", managementHost="
+        + managementHost
+        + ", managementPort="
+        + managementPort
+        + ", applicationId="
+        + applicationId
+        + ", stateDir="
+        + stateDir
+        + ", processingGuarantee="
+        + processingGuarantee
+        + ", instanceId="
+        + instanceId
+        + ", numThreads="
+        + numThreads
+        + ", commitIntervalMs="
+        + commitIntervalMs
+        + ", maxRecordAttempts="
+        + maxRecordAttempts
+        + ", topology="
+        + topology
+        + ", streamsOverrides="
+        + streamsOverrides.keySet()
+        + "]";
+  }
 
   private static void checkPattern(String key, Object value) {
     try {
       Pattern.compile(value.toString());
     } catch (PatternSyntaxException e) {
-      throw new io.sluice.common.config.ConfigException(
-          key, value, "a Java regex: " + e.getDescription());
+      throw new ConfigException(key, value, "a Java regex: " + e.getDescription());
     }
   }
 
   private static void checkInstanceId(String key, Object value) {
     if (!INSTANCE_ID_CHARS.matcher(value.toString()).matches()) {
-      throw new io.sluice.common.config.ConfigException(
+      throw new ConfigException(
           key, value, "at most 200 characters of a-z A-Z 0-9 . _ - (or empty)");
     }
-  }
-
-  /** The topology settings of a parsed config. */
-  public static RouterSettings settings(SluiceConfig c) {
-    int tokens = c.getInt(MAX_BATCH_TOKENS);
-    return new RouterSettings(
-        c.getString(SCHEMA_REGISTRY_URL),
-        Pattern.compile(c.getString(REQUEST_TOPIC_PATTERN)),
-        new BatchLimits(
-            c.getInt(MAX_BATCH_SIZE), c.getLong(MAX_WAIT_MS), tokens == 0 ? null : tokens),
-        Duration.ofMillis(c.getLong(PUNCTUATE_INTERVAL_MS)),
-        c.getInt(PARTITIONS),
-        c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES));
   }
 }

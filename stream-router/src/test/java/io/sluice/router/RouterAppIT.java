@@ -72,7 +72,8 @@ class RouterAppIT {
                 RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
                 "500"));
     HttpClient http = HttpClient.newHttpClient();
-    try (RouterApp router = RouterApp.start(config, Metrics.newRegistry("router"), true)) {
+    try (RouterApp router =
+        RouterApp.start(RouterConfig.from(config), Metrics.newRegistry("router"), true)) {
       String base = "http://127.0.0.1:" + router.managementPort();
       Awaitility.await("readyz UP")
           .atMost(Duration.ofSeconds(30))

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.common.config.ConfigException;
 import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.config.SluiceConfig;
+import io.sluice.router.topology.TopologySettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,12 +22,12 @@ class RouterConfigTest {
             null,
             Map.of("SLUICE_ROUTER_MAX_WAIT_MS", "20", "SLUICE_ROUTER_MAX_BATCH_SIZE", "4"),
             Map.of("sluice.router.max-batch-size", "16", "sluice.router.streams.linger.ms", "5"));
-    RouterSettings s = RouterConfig.settings(c);
+    TopologySettings s = RouterConfig.from(c).topology();
     assertThat(s.defaultLimits().maxWaitMs()).isEqualTo(20);
     assertThat(s.defaultLimits().maxBatchSize()).isEqualTo(16);
     assertThat(s.defaultLimits().maxBatchTokens()).isNull();
     assertThat(c.getString(RouterConfig.APPLICATION_ID)).isEqualTo("sluice-router");
-    var props = RouterApp.streamsProperties(c);
+    var props = RouterApp.streamsProperties(RouterConfig.from(c));
     assertThat(props.get("processing.guarantee")).isEqualTo("at_least_once");
     assertThat(props.get("linger.ms")).isEqualTo("5");
     assertThat(props.get("poll.ms")).isEqualTo(5L);
@@ -46,7 +47,7 @@ class RouterConfigTest {
             Map.of(),
             Map.of(
                 RouterConfig.INSTANCE_ID, "router-0", "sluice.kafka.max-message-bytes", "2097152"));
-    var props = RouterApp.streamsProperties(c);
+    var props = RouterApp.streamsProperties(RouterConfig.from(c));
     assertThat(props.get("main.consumer.group.instance.id")).isEqualTo("router-0");
     assertThat(props.get("producer.max.request.size")).isEqualTo(2097152);
     assertThatThrownBy(

@@ -8,6 +8,7 @@ import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.RouteConfig;
 import io.sluice.router.batch.BatchLimits;
 import io.sluice.router.topology.RouterTopology;
+import io.sluice.router.topology.TopologySettings;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
@@ -51,7 +52,7 @@ final class RouterHarness implements AutoCloseable {
   /** With reply-topic metadata of the test's choosing. */
   RouterHarness(
       Path stateDir, BatchLimits defaults, io.sluice.router.topology.TopicPartitions topics) {
-    RouterSettings settings = RouterSettings.defaults(url).withDefaultLimits(defaults);
+    TopologySettings settings = TopologySettings.defaults(url).withDefaultLimits(defaults);
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -107,7 +107,8 @@ class RouterHealthIT {
                   RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
                   "500"));
       HttpClient http = HttpClient.newHttpClient();
-      try (RouterApp router = RouterApp.start(config, Metrics.newRegistry("router"), true);
+      try (RouterApp router =
+              RouterApp.start(RouterConfig.from(config), Metrics.newRegistry("router"), true);
           KafkaProducer<String, InferenceRequest> producer =
               ItSupport.requestProducer(kafka, direct);
           KafkaConsumer<String, InferenceBatch> batches =

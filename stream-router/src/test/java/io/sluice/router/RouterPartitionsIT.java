@@ -72,7 +72,8 @@ class RouterPartitionsIT {
         List.of(prefix + ".three-a", prefix + ".three-b", prefix + ".four", prefix + ".one");
     int[] partitions = {3, 3, 4, 1};
     AtomicInteger threadFailures = new AtomicInteger();
-    try (RouterApp router = RouterApp.start(config, Metrics.newRegistry("router"), false);
+    try (RouterApp router =
+            RouterApp.start(RouterConfig.from(config), Metrics.newRegistry("router"), false);
         KafkaProducer<String, InferenceRequest> producer = ItSupport.requestProducer(kafka, url);
         KafkaConsumer<String, InferenceBatch> batches =
             ItSupport.batchConsumer(kafka, url, false)) {

@@ -93,7 +93,7 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
                   BridgeConfig.BOOTSTRAP_SERVERS, bootstrap,
                   BridgeConfig.SCHEMA_REGISTRY_URL, registry));
       try (EchoPath path = new EchoPath(bootstrap, registry, APP);
-          BridgeServer bridge = BridgeServer.builder(config).build().start()) {
+          BridgeServer bridge = BridgeServer.start(config)) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!(bridge.ready() && path.assigned()) && System.nanoTime() < until) {
           Thread.sleep(50);

@@ -314,7 +314,7 @@ public final class FaultSuite {
               Child.Kind.BRIDGE,
               "bridge",
               flags(
-                  "-s",
+                  "-D",
                   Map.of(
                       BridgeConfig.BOOTSTRAP_SERVERS,
                       bootstrap,

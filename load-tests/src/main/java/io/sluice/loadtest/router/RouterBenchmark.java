@@ -358,7 +358,7 @@ public final class RouterBenchmark {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     String batches = Topics.batches("bench-dep" + round);
-    try (RouterApp router = RouterApp.start(config, registry, false);
+    try (RouterApp router = RouterApp.start(RouterConfig.from(config), registry, false);
         KafkaConsumer<byte[], byte[]> offsets =
             new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.sluice.router.cli;
 
-import io.sluice.common.config.ConfigException;
-import io.sluice.common.config.SluiceConfig;
+import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.ops.GracefulShutdown;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
@@ -23,19 +22,20 @@ public final class RouterCommand implements Callable<Integer> {
   @Mixin ConfigFlags config = new ConfigFlags();
 
   @Override
-  public Integer call() throws InterruptedException {
-    SluiceConfig c;
-    try {
-      c = config.load(RouterConfig.definition());
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return 2;
-    }
-    log.info("starting router with {}", c);
-    GracefulShutdown shutdown = GracefulShutdown.installed("router");
-    shutdown.register("router", RouterApp.start(c));
-    shutdown.await();
-    return 0;
+  public Integer call() throws Exception {
+    return config.run(
+        RouterConfig.definition(),
+        c -> {
+          // The layered values, secrets redacted, as the operator set them.
+          log.info("starting router with {}", c);
+          return RouterConfig.from(c);
+        },
+        c -> {
+          GracefulShutdown shutdown = GracefulShutdown.installed("router");
+          shutdown.register("router", RouterApp.start(c));
+          shutdown.await();
+          return 0;
+        });
   }
 
   public static void main(String[] args) {

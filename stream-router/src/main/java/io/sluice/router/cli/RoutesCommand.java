@@ -1,7 +1,7 @@
 package io.sluice.router.cli;
 
 import io.sluice.avro.RouteConfig;
-import io.sluice.common.config.ConfigException;
+import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
@@ -85,16 +85,14 @@ public final class RoutesCommand implements Callable<Integer> {
         e.problems().forEach(p -> err.println("  - " + p));
         return 1;
       }
-      SluiceConfig c;
-      try {
-        c = config.load(RouterConfig.connection());
-      } catch (ConfigException e) {
-        err.println(e.getMessage());
-        return 2;
-      }
-      publish(c, route);
-      out.println("route of app '" + route.getApp() + "' set: " + route);
-      return 0;
+      return config.run(
+          RouterConfig.connection(),
+          c -> c,
+          c -> {
+            publish(c, route);
+            out.println("route of app '" + route.getApp() + "' set: " + route);
+            return 0;
+          });
     }
   }
 
@@ -108,15 +106,19 @@ public final class RoutesCommand implements Callable<Integer> {
     String app;
 
     @Override
-    public Integer call() {
-      SluiceConfig c = config.load(RouterConfig.connection());
-      Optional<RouteConfig> route = read(c, app);
-      if (route.isEmpty()) {
-        spec.commandLine().getErr().println("no route for app '" + app + "'");
-        return 1;
-      }
-      spec.commandLine().getOut().println(route.get());
-      return 0;
+    public Integer call() throws Exception {
+      return config.run(
+          RouterConfig.connection(),
+          c -> c,
+          c -> {
+            Optional<RouteConfig> route = read(c, app);
+            if (route.isEmpty()) {
+              spec.commandLine().getErr().println("no route for app '" + app + "'");
+              return 1;
+            }
+            spec.commandLine().getOut().println(route.get());
+            return 0;
+          });
     }
   }
 

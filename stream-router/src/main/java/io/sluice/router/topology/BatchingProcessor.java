@@ -3,7 +3,6 @@ package io.sluice.router.topology;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.RouteConfig;
 import io.sluice.router.RouterMetrics;
-import io.sluice.router.RouterSettings;
 import io.sluice.router.batch.BatchLimits;
 import io.sluice.router.batch.EncodedBatch;
 import io.sluice.router.batch.MicroBatcher;
@@ -32,7 +31,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the request topics.
  */
 final class BatchingProcessor implements Processor<String, byte[], String, Outbound<?>> {
-  private final RouterSettings settings;
+  private final TopologySettings settings;
   private final RouterMetrics metrics;
   private final Deserializer<InferenceRequest> requests;
   private final Deserializer<RouteConfig> routes;
@@ -44,7 +43,7 @@ final class BatchingProcessor implements Processor<String, byte[], String, Outbo
   private Record<String, byte[]> current;
 
   BatchingProcessor(
-      RouterSettings settings,
+      TopologySettings settings,
       RouterMetrics metrics,
       Deserializer<InferenceRequest> requests,
       Deserializer<RouteConfig> routes,

@@ -5,7 +5,6 @@ import io.sluice.avro.RouteConfig;
 import io.sluice.avro.Shadow;
 import io.sluice.avro.Variant;
 import io.sluice.router.RouterMetrics;
-import io.sluice.router.RouterSettings;
 import io.sluice.router.route.CompiledRoute;
 import io.sluice.router.route.RouteLookup;
 import io.sluice.schemas.DeadLetters;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
 final class RequestIntake implements Processor<byte[], byte[], String, Outbound<?>> {
   private static final Logger log = LoggerFactory.getLogger(RequestIntake.class);
 
-  private final RouterSettings settings;
+  private final TopologySettings settings;
   private final RouterMetrics metrics;
   private final Deserializer<InferenceRequest> requests;
   private final Serializer<InferenceRequest> routedSerializer;
@@ -57,7 +56,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
   private RouteLookup lookup;
 
   RequestIntake(
-      RouterSettings settings,
+      TopologySettings settings,
       RouterMetrics metrics,
       Deserializer<InferenceRequest> requests,
       Serializer<InferenceRequest> routedSerializer,

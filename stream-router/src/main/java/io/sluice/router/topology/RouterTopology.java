@@ -5,7 +5,6 @@ import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.RouteConfig;
 import io.sluice.router.RouterMetrics;
-import io.sluice.router.RouterSettings;
 import io.sluice.router.route.RouteStoreUpdater;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
@@ -74,13 +73,13 @@ public final class RouterTopology {
   private RouterTopology() {}
 
   /** Builds the topology; reply destinations are not checked for existence (tests). */
-  public static Topology build(RouterSettings settings, RouterMetrics metrics) {
+  public static Topology build(TopologySettings settings, RouterMetrics metrics) {
     return build(settings, metrics, topic -> OptionalInt.of(Integer.MAX_VALUE));
   }
 
   /** Builds the topology, checking reply destinations with {@code topics}. */
   public static Topology build(
-      RouterSettings settings, RouterMetrics metrics, TopicPartitions topics) {
+      TopologySettings settings, RouterMetrics metrics, TopicPartitions topics) {
     SerdeConfig serdeConfig = SerdeConfig.of(settings.schemaRegistryUrl());
     Serde<InferenceRequest> requestSerde = AvroSerde.of(InferenceRequest.class, serdeConfig, false);
     Serde<RouteConfig> routeSerde = AvroSerde.of(RouteConfig.class, serdeConfig, false);

@@ -1,4 +1,4 @@
-package io.sluice.router;
+package io.sluice.router.topology;
 
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.router.batch.BatchLimits;
@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * What the topology needs to know, already validated: where schemas live, which topics carry
- * requests, the default batching limits and how often the batch buffers are checked.
+ * What the topology needs to know, already validated (the topology's part of {@code
+ * io.sluice.router.RouterConfig}, which {@code RouterTopology.build} takes alone so that a test can
+ * drive it without a whole process configuration): where schemas live, which topics carry requests,
+ * the default batching limits and how often the batch buffers are checked.
  *
  * @param schemaRegistryUrl base URL of the Schema Registry, or {@code mock://scope} in tests
  * @param requestTopics pattern of the request topics; new apps' topics are picked up without a
@@ -19,7 +21,7 @@ import java.util.regex.Pattern;
  * @param maxMessageBytes the largest record the router may write ({@code
  *     sluice.kafka.max-message-bytes}); batches and dead letters are kept below it
  */
-public record RouterSettings(
+public record TopologySettings(
     String schemaRegistryUrl,
     Pattern requestTopics,
     BatchLimits defaultLimits,
@@ -30,7 +32,7 @@ public record RouterSettings(
   public static final String DEFAULT_REQUEST_PATTERN = "sluice\\.requests\\..*";
   public static final int DEFAULT_PARTITIONS = 6;
 
-  public RouterSettings {
+  public TopologySettings {
     if (punctuateInterval.isNegative() || punctuateInterval.isZero()) {
       throw new IllegalArgumentException("punctuateInterval must be positive");
     }
@@ -43,8 +45,8 @@ public record RouterSettings(
   }
 
   /** Defaults: every request topic, batches of 8, 10 ms wait, no token budget, 5 ms checks. */
-  public static RouterSettings defaults(String schemaRegistryUrl) {
-    return new RouterSettings(
+  public static TopologySettings defaults(String schemaRegistryUrl) {
+    return new TopologySettings(
         schemaRegistryUrl,
         Pattern.compile(DEFAULT_REQUEST_PATTERN),
         new BatchLimits(8, 10, null),
@@ -53,13 +55,13 @@ public record RouterSettings(
         ConnectionKeys.DEFAULT_MAX_MESSAGE_BYTES);
   }
 
-  public RouterSettings withDefaultLimits(BatchLimits limits) {
-    return new RouterSettings(
+  public TopologySettings withDefaultLimits(BatchLimits limits) {
+    return new TopologySettings(
         schemaRegistryUrl, requestTopics, limits, punctuateInterval, partitions, maxMessageBytes);
   }
 
-  public RouterSettings withMaxMessageBytes(int bytes) {
-    return new RouterSettings(
+  public TopologySettings withMaxMessageBytes(int bytes) {
+    return new TopologySettings(
         schemaRegistryUrl, requestTopics, defaultLimits, punctuateInterval, partitions, bytes);
   }
 }
