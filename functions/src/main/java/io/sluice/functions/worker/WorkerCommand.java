@@ -1,12 +1,10 @@
 package io.sluice.functions.worker;
 
-import io.sluice.common.config.ConfigLoader;
+import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.ops.GracefulShutdown;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,21 +29,16 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "Deployment to serve (sluice.worker.deployment).")
   String deployment;
 
-  @Option(names = "--config", description = "Configuration file (.properties, .yaml, .json).")
-  Path configFile;
-
-  @Option(
-      names = {"-D", "--set"},
-      description = "Set a configuration key, e.g. -D sluice.worker.function=sentiment.")
-  Map<String, String> overrides = new LinkedHashMap<>();
+  /** The flags every Sluice process takes: --config, -D/--set, --print-config-reference. */
+  @Mixin ConfigFlags config = new ConfigFlags();
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> flags = new LinkedHashMap<>(overrides);
-    flags.put(WorkerConfig.DEPLOYMENT, deployment);
-    WorkerConfig config =
-        WorkerConfig.from(
-            ConfigLoader.load(WorkerConfig.definition(), configFile, System.getenv(), flags));
+    config.set(WorkerConfig.DEPLOYMENT, deployment);
+    return config.run(WorkerConfig.definition(), WorkerConfig::from, WorkerCommand::serve);
+  }
+
+  private static int serve(WorkerConfig config) throws InterruptedException {
     GracefulShutdown shutdown = GracefulShutdown.installed("worker");
     WorkerApp app = shutdown.register("worker", WorkerApp.start(config));
     Thread watcher =
