@@ -38,7 +38,7 @@ public final class WorkerCommand implements Callable<Integer> {
     return config.run(WorkerConfig.definition(), WorkerConfig::from, WorkerCommand::serve);
   }
 
-  private static int serve(WorkerConfig config) throws InterruptedException {
+  private static int serve(WorkerConfig config) throws Exception {
     GracefulShutdown shutdown = GracefulShutdown.installed("worker");
     WorkerApp app = shutdown.register("worker", WorkerApp.start(config));
     Thread watcher =
