@@ -1,7 +1,6 @@
 package io.sluice.router;
 
 import io.sluice.common.config.ConfigDef;
-import io.sluice.common.config.ConfigDef.Type;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
@@ -48,35 +47,38 @@ public final class RouterConfig {
     return new ConfigDef()
         .include(connection())
         .define(
-            MANAGEMENT_HOST, Type.STRING, "0.0.0.0", "Bind address of /healthz, /readyz, /metrics.")
+            MANAGEMENT_HOST,
+            ConfigDef.Type.STRING,
+            "0.0.0.0",
+            "Bind address of /healthz, /readyz, /metrics.")
         .define(
             MANAGEMENT_PORT,
-            Type.INT,
+            ConfigDef.Type.INT,
             9090,
             Validators.port(),
             "Port of /healthz, /readyz, /metrics (0 picks a free one).")
         .define(
             APPLICATION_ID,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "sluice-router",
             Validators.nonEmpty(),
             "Kafka Streams application.id: consumer group and prefix of internal topics.")
         .define(
             STATE_DIR,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             ".sluice/router-state",
             Validators.nonEmpty(),
             "Kafka Streams state directory. The default is relative to the working directory and"
                 + " stable across restarts (never a temp dir); in production point it at a volume.")
         .define(
             PROCESSING_GUARANTEE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "at_least_once",
             Validators.oneOf("at_least_once", "exactly_once_v2"),
             "at_least_once or exactly_once_v2.")
         .define(
             INSTANCE_ID,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             RouterConfig::checkInstanceId,
             "Static group membership: empty (default) joins the consumer group dynamically; set"
@@ -84,46 +86,46 @@ public final class RouterConfig {
                 + " it becomes Kafka Streams' group.instance.id, so a restarted router takes its"
                 + " partitions back at once without a rebalance. A replica that stays away longer"
                 + " than sluice.kafka.session-timeout-ms is replaced as usual.")
-        .define(NUM_THREADS, Type.INT, 1, Validators.atLeast(1), "Stream threads.")
+        .define(NUM_THREADS, ConfigDef.Type.INT, 1, Validators.atLeast(1), "Stream threads.")
         .define(
             COMMIT_INTERVAL_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             1000L,
             Validators.atLeast(1),
             "How often offsets and the batch buffer changelog are committed.")
         .define(
             REQUEST_TOPIC_PATTERN,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             RouterSettings.DEFAULT_REQUEST_PATTERN,
             RouterConfig::checkPattern,
             "Regex of the request topics; new apps' topics are picked up without a restart.")
         .define(
             MAX_BATCH_SIZE,
-            Type.INT,
+            ConfigDef.Type.INT,
             8,
             Validators.atLeast(1),
             "Default maxBatchSize of deployments whose route sets none.")
         .define(
             MAX_WAIT_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             10L,
             Validators.atLeast(0),
             "Default maxWaitMs (0 = no waiting) of deployments whose route sets none.")
         .define(
             MAX_BATCH_TOKENS,
-            Type.INT,
+            ConfigDef.Type.INT,
             0,
             Validators.atLeast(0),
             "Default maxBatchTokens (0 = no token budget) of deployments whose route sets none.")
         .define(
             PUNCTUATE_INTERVAL_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             5L,
             Validators.atLeast(1),
             "How often (wall clock) buffers are checked for maxWaitMs: the flush slack.")
         .define(
             PARTITIONS,
-            Type.INT,
+            ConfigDef.Type.INT,
             RouterSettings.DEFAULT_PARTITIONS,
             Validators.between(1, 1000),
             "Partitions of the router's routed-requests repartition topic = number of batching"
@@ -134,7 +136,7 @@ public final class RouterConfig {
                 + " drained.")
         .define(
             MAX_RECORD_ATTEMPTS,
-            Type.INT,
+            ConfigDef.Type.INT,
             3,
             Validators.between(1, 100),
             "How many times a record whose processing or production fails (other than a"
