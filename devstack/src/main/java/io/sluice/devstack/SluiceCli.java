@@ -1,10 +1,10 @@
 package io.sluice.devstack;
 
 import io.sluice.bridge.BridgeCommand;
-import io.sluice.functions.internal.WorkerCommand;
-import io.sluice.functions.internal.simulator.SimulatorCommand;
+import io.sluice.functions.worker.WorkerCommand;
 import io.sluice.router.cli.RouterCommand;
 import io.sluice.router.cli.RoutesCommand;
+import io.sluice.simulator.SimulatorCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,6 +1,6 @@
 package io.sluice.devstack;
 
-import io.sluice.functions.internal.WorkerApp;
+import io.sluice.functions.worker.WorkerApp;
 
 /**
  * A dev-stack replica running one {@link WorkerApp}: alive while the worker's loop thread runs, so

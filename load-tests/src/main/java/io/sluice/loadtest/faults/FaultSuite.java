@@ -1,7 +1,7 @@
 package io.sluice.loadtest.faults;
 
 import io.sluice.bridge.BridgeConfig;
-import io.sluice.functions.internal.WorkerConfig;
+import io.sluice.functions.worker.WorkerConfig;
 import io.sluice.router.RouterConfig;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package io.sluice.loadtest.faults;
 
 import io.sluice.bridge.BridgeCommand;
-import io.sluice.functions.internal.WorkerCommand;
+import io.sluice.functions.worker.WorkerCommand;
 import io.sluice.router.cli.RouterCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

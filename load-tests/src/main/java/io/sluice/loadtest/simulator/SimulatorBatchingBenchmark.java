@@ -1,8 +1,8 @@
 package io.sluice.loadtest.simulator;
 
-import io.sluice.functions.internal.simulator.CostModel;
-import io.sluice.functions.internal.simulator.SimulatorConfig;
-import io.sluice.functions.internal.simulator.SimulatorServer;
+import io.sluice.simulator.CostModel;
+import io.sluice.simulator.SimulatorConfig;
+import io.sluice.simulator.SimulatorServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -3,22 +3,12 @@ package io.sluice.functions.internal.examples;
 import io.sluice.functions.FunctionProvider;
 import io.sluice.functions.SluiceFunction;
 
-/** ServiceLoader providers of the example functions, one per name. */
+/**
+ * ServiceLoader providers of the example functions, one per name. The product's own LLM function
+ * has its provider in {@code io.sluice.functions.internal.llm}.
+ */
 public final class ExampleProviders {
   private ExampleProviders() {}
-
-  /** {@code llm}: chat and completions on vLLM or the simulator. */
-  public static final class Llm implements FunctionProvider {
-    @Override
-    public String name() {
-      return "llm";
-    }
-
-    @Override
-    public SluiceFunction create() {
-      return new LlmFunction();
-    }
-  }
 
   /** {@code preprocess}: normalise, tokenise, count. */
   public static final class Preprocess implements FunctionProvider {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * {@code sentiment}: lexicon-based sentiment. The lexicon is Sluice's own small word list ({@code
@@ -24,6 +25,8 @@ import java.util.Set;
  * negative. Output: {@code {"label", "score", "matched"}}.
  */
 public final class SentimentFunction implements SluiceFunction {
+  private static final Pattern TAB = Pattern.compile("\t");
+
   private static final Set<String> NEGATIONS =
       Set.of(
           "not", "no", "never", "none", "nobody", "nothing", "isn't", "wasn't", "don't", "doesn't",
@@ -50,7 +53,7 @@ public final class SentimentFunction implements SluiceFunction {
         if (line.isBlank() || line.startsWith("#")) {
           continue;
         }
-        String[] parts = line.split("\t");
+        String[] parts = TAB.split(line, -1);
         out.put(parts[0].trim(), Integer.parseInt(parts[1].trim()));
       }
     }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -20,6 +21,8 @@ import java.util.stream.IntStream;
  * default 2) are returned in their original order. Output: {@code {"summary", "sentences"}}.
  */
 public final class SummarizeFunction implements SluiceFunction {
+  private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+");
+
   private static final Set<String> STOP =
       Set.of(
           "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "is",
@@ -41,7 +44,7 @@ public final class SummarizeFunction implements SluiceFunction {
 
   static Map<String, Object> summarise(String text, int keep) {
     List<String> sents = new ArrayList<>();
-    for (String s : text.trim().split("(?<=[.!?])\\s+")) {
+    for (String s : SENTENCE_END.split(text.trim(), -1)) {
       if (!s.isBlank()) {
         sents.add(s.trim());
       }

@@ -11,9 +11,12 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Text helpers shared by the CPU example functions. */
 final class TextInput {
+  private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}']+");
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   private TextInput() {}
@@ -57,7 +60,7 @@ final class TextInput {
   /** Words of normalised text: runs of letters and digits, inner apostrophes kept. */
   static List<String> tokens(String normalised) {
     List<String> out = new ArrayList<>();
-    for (String t : normalised.split("[^\\p{L}\\p{N}']+")) {
+    for (String t : NON_WORD.split(normalised, -1)) {
       String w = t.replaceAll("^'+|'+$", "");
       if (!w.isEmpty()) {
         out.add(w);

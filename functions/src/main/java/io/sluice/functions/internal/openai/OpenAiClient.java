@@ -279,12 +279,7 @@ public final class OpenAiClient implements AutoCloseable {
             }
           }
         });
-    result.whenComplete(
-        (v, e) -> {
-          if (result.isCancelled()) {
-            call.cancel();
-          }
-        });
+    cancelWith(result, call::cancel);
     return result;
   }
 
@@ -376,13 +371,21 @@ public final class OpenAiClient implements AutoCloseable {
                     }
                   }
                 });
+    cancelWith(result, source::cancel);
+    return result;
+  }
+
+  /** Cancels the HTTP call when a caller cancels its future (a deadline passed, or it gave up). */
+  // The listener's own future only mirrors result, which the caller already holds, and an OkHttp
+  // cancel() does not throw: nothing can be lost by not keeping it.
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private static void cancelWith(CompletableFuture<?> result, Runnable cancelCall) {
     result.whenComplete(
         (v, e) -> {
           if (result.isCancelled()) {
-            source.cancel();
+            cancelCall.run();
           }
         });
-    return result;
   }
 
   private static long retryAfterMs(Response response) {

@@ -88,7 +88,7 @@ public interface ReplyTargets {
 
     private static boolean stale(Entry e, Integer partition, long now) {
       long age = now - e.atNanos();
-      boolean miss = e.partitions() < 0 || partition != null && partition >= e.partitions();
+      boolean miss = e.partitions() < 0 || (partition != null && partition >= e.partitions());
       return age > (miss ? MISS_TTL_NANOS : KNOWN_TTL_NANOS);
     }
 

@@ -293,6 +293,8 @@ public final class WorkerLoop implements Runnable {
   }
 
   /** Streamed chunks are a preview: the final reply carries the whole output, so none waits. */
+  // Not a lost failure: send's future is not kept because the callback gets (and logs) the error.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void sendChunk(ProducerRecord<String, byte[]> chunk) {
     try {
       producer.send(
@@ -428,7 +430,7 @@ public final class WorkerLoop implements Runnable {
     while ((f = finished.poll()) != null) {
       inflightByPartition.computeIfPresent(f.tp(), (k, n) -> n <= 1 ? null : n - 1);
       if (f.error() != null) {
-        if (halted || draining && f.error() instanceof InterruptedException) {
+        if (halted || (draining && f.error() instanceof InterruptedException)) {
           continue; // abandoned on purpose; redelivered after restart
         }
         // The producer can no longer write (fenced, closed, unauthenticated): committing past this
@@ -510,9 +512,7 @@ public final class WorkerLoop implements Runnable {
     offsets.keySet().forEach(commitsToRetry::remove);
     if (exactlyOnce) {
       producer.beginTransaction();
-      for (ProducerRecord<String, byte[]> rec : txRecords) {
-        producer.send(rec);
-      }
+      txRecords.forEach(this::sendInTransaction);
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction(); // any failure is fatal: the restart resumes from the last tx
     } else if (sync) {
@@ -521,6 +521,12 @@ public final class WorkerLoop implements Runnable {
     } else {
       consumer.commitAsync(offsets, this::onAsyncCommit);
     }
+  }
+
+  // Not a lost failure: a send that fails inside a transaction makes commitTransaction() throw.
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private void sendInTransaction(ProducerRecord<String, byte[]> rec) {
+    producer.send(rec);
   }
 
   private void commitSync() {

@@ -5,29 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.avro.ChatInput;
-import io.sluice.avro.ChatMessage;
-import io.sluice.avro.ChatOutput;
-import io.sluice.avro.ChatRole;
-import io.sluice.avro.CompletionInput;
-import io.sluice.avro.CompletionOutput;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.JsonInput;
 import io.sluice.avro.JsonOutput;
-import io.sluice.avro.SamplingParams;
 import io.sluice.functions.Batch;
 import io.sluice.functions.FunctionContext;
-import io.sluice.functions.FunctionException;
 import io.sluice.functions.ItemResult;
-import io.sluice.functions.SluiceFunction;
-import io.sluice.functions.internal.FailureClassifier;
-import io.sluice.functions.internal.runtime.FunctionRegistry;
-import io.sluice.functions.internal.simulator.SimulatorConfig;
-import io.sluice.functions.internal.simulator.SimulatorServer;
+import io.sluice.functions.internal.runtime.FailureClassifier;
+import io.sluice.functions.worker.FunctionRegistry;
 import io.sluice.schemas.ErrorCodes;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -107,58 +95,5 @@ class ExampleFunctionsTest {
         out(f.apply(Batch.of("d", List.of(json("s", JSON.writeValueAsString(text))))).get(0));
     assertThat(o.get("sentences")).hasSize(1);
     assertThat(o.get("summary").asText()).contains("Kafka");
-  }
-
-  @Test
-  void llmBatchesCompletionsAndStreamsChatOnTheSimulator() throws Exception {
-    try (SimulatorServer sim = SimulatorServer.start(SimulatorConfig.defaults(0))) {
-      SluiceFunction f = new ExampleProviders.Llm().create();
-      f.open(context(sim.baseUrl(), Map.of()));
-      SamplingParams three = SamplingParams.newBuilder().setMaxTokens(3).build();
-      InferenceRequest c1 =
-          InferenceRequest.newBuilder()
-              .setRequestId("c1")
-              .setInput(
-                  CompletionInput.newBuilder().setPrompt("red green").setSampling(three).build())
-              .build();
-      InferenceRequest c2 =
-          InferenceRequest.newBuilder()
-              .setRequestId("c2")
-              .setInput(CompletionInput.newBuilder().setPrompt("blue").setSampling(three).build())
-              .build();
-      InferenceRequest chat =
-          InferenceRequest.newBuilder()
-              .setRequestId("chat")
-              .setStream(true)
-              .setInput(
-                  ChatInput.newBuilder()
-                      .setMessages(
-                          List.of(
-                              ChatMessage.newBuilder()
-                                  .setRole(ChatRole.USER)
-                                  .setContent("hi you")
-                                  .build()))
-                      .setSampling(SamplingParams.newBuilder().setMaxTokens(2).build())
-                      .build())
-              .build();
-      InferenceRequest wrong = json("j", "{}");
-      List<String> chunks = new CopyOnWriteArrayList<>();
-
-      List<ItemResult> r =
-          f.apply(
-              new Batch(
-                  "b", "d", List.of(c1, chat, c2, wrong), 1, (req, delta) -> chunks.add(delta)));
-      f.close();
-
-      CompletionOutput o1 = (CompletionOutput) ((ItemResult.Success) r.get(0)).output();
-      assertThat(o1.getText()).isEqualTo("red green red");
-      assertThat(((ItemResult.Success) r.get(0)).usage().getCompletionTokens()).isPositive();
-      ChatOutput chatOut = (ChatOutput) ((ItemResult.Success) r.get(1)).output();
-      assertThat(chatOut.getMessage().getContent()).isEqualTo("hi you");
-      assertThat(chunks).containsExactly("hi", " you");
-      assertThat(((CompletionOutput) ((ItemResult.Success) r.get(2)).output()).getText())
-          .isEqualTo("blue blue blue");
-      assertThat(((ItemResult.Failure) r.get(3)).error()).isInstanceOf(FunctionException.class);
-    }
   }
 }

@@ -8,7 +8,7 @@ import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.ResponseStatus;
 import io.sluice.functions.ItemResult;
 import io.sluice.functions.SluiceFunction;
-import io.sluice.functions.internal.Backoff;
+import io.sluice.functions.worker.Backoff;
 import io.sluice.schemas.ErrorCodes;
 import java.time.Duration;
 import java.util.List;

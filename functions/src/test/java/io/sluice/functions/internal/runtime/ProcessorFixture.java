@@ -7,10 +7,11 @@ import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.JsonInput;
 import io.sluice.functions.SluiceFunction;
-import io.sluice.functions.internal.Backoff;
+import io.sluice.functions.worker.Backoff;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -63,7 +64,11 @@ final class ProcessorFixture {
             .setFlushedAtMs(Instant.now())
             .build();
     return new ConsumerRecord<>(
-        topic, 0, 7L, "b1".getBytes(), batches.serializer().serialize(topic, b));
+        topic,
+        0,
+        7L,
+        "b1".getBytes(StandardCharsets.UTF_8),
+        batches.serializer().serialize(topic, b));
   }
 
   List<InferenceResponse> replies(List<BatchProcessor.Out> out) {

@@ -5,7 +5,7 @@ import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.JsonInput;
-import io.sluice.functions.internal.WorkerConfig;
+import io.sluice.functions.worker.WorkerConfig;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;

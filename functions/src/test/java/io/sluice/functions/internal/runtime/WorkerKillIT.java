@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.avro.InferenceResponse;
-import io.sluice.functions.internal.WorkerApp;
-import io.sluice.functions.internal.WorkerConfig;
+import io.sluice.functions.worker.WorkerApp;
+import io.sluice.functions.worker.WorkerConfig;
 import io.sluice.schemas.Topics;
 import io.sluice.testkit.KafkaCluster;
 import io.sluice.testkit.SluiceKafka;

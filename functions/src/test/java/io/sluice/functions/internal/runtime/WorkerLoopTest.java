@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.functions.ItemResult;
-import io.sluice.functions.internal.Backoff;
+import io.sluice.functions.worker.Backoff;
 import io.sluice.schemas.Topics;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.sluice.functions.internal.runtime;
 
-import io.sluice.functions.internal.WorkerApp;
-import io.sluice.functions.internal.WorkerConfig;
+import io.sluice.functions.worker.WorkerApp;
+import io.sluice.functions.worker.WorkerConfig;
 import java.util.HashMap;
 import java.util.Map;
 

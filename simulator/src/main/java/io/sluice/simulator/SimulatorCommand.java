@@ -1,4 +1,4 @@
-package io.sluice.functions.internal.simulator;
+package io.sluice.simulator;
 
 import io.sluice.common.ops.GracefulShutdown;
 import java.util.concurrent.Callable;

@@ -1,4 +1,4 @@
-package io.sluice.functions.internal.simulator;
+package io.sluice.simulator;
 
 /**
  * The vLLM simulator's explicit latency model (documented in {@code functions/README.md}).

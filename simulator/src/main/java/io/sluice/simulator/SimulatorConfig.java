@@ -1,4 +1,4 @@
-package io.sluice.functions.internal.simulator;
+package io.sluice.simulator;
 
 /**
  * Settings of the {@link SimulatorServer}.

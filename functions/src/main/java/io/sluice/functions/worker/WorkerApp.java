@@ -1,4 +1,4 @@
-package io.sluice.functions.internal;
+package io.sluice.functions.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -13,7 +13,6 @@ import io.sluice.functions.FunctionContext;
 import io.sluice.functions.FunctionHealth;
 import io.sluice.functions.SluiceFunction;
 import io.sluice.functions.internal.runtime.BatchProcessor;
-import io.sluice.functions.internal.runtime.FunctionRegistry;
 import io.sluice.functions.internal.runtime.ReplyTargets;
 import io.sluice.functions.internal.runtime.WorkerLoop;
 import io.sluice.functions.internal.runtime.WorkerMetrics;
@@ -259,10 +258,14 @@ public final class WorkerApp implements AutoCloseable {
     };
   }
 
+  /**
+   * This replica's id: {@code sluice.worker.instance-id}, or the deployment plus a random suffix.
+   */
   public String instance() {
     return instance;
   }
 
+  /** The configuration this worker was started with. */
   public WorkerConfig config() {
     return config;
   }

@@ -1,4 +1,4 @@
-package io.sluice.functions.internal.examples;
+package io.sluice.functions.internal.llm;
 
 import io.sluice.avro.ChatInput;
 import io.sluice.avro.ChatMessage;
@@ -72,8 +72,9 @@ public final class LlmFunction implements SluiceFunction {
       if (r.getInput() instanceof CompletionInput c) {
         completionGroups.computeIfAbsent(sampling(c.getSampling()), k -> new ArrayList<>()).add(i);
       } else if (r.getInput() instanceof ChatInput chat) {
-        CompletableFuture<ItemResult> slot = results.get(i);
-        chat(batch, r, chat).whenComplete((v, e) -> complete(slot, v, e));
+        // The slot is the call's own future, so nothing it throws can be lost.
+        results.set(
+            i, chat(batch, r, chat).handle((v, e) -> e == null ? v : ItemResult.failure(e)));
       } else {
         results
             .get(i)
@@ -94,26 +95,27 @@ public final class LlmFunction implements SluiceFunction {
                   .filter(java.util.Objects::nonNull)
                   .min(Instant::compareTo)
                   .orElse(null);
-          client
-              .completions(prompts, sampling, deadline)
-              .whenComplete(
-                  (res, err) -> {
-                    for (int j = 0; j < indexes.size(); j++) {
-                      CompletableFuture<ItemResult> slot = results.get(indexes.get(j));
-                      try {
-                        if (err != null) {
-                          slot.complete(ItemResult.failure(err));
-                        } else {
-                          Choice c = res.choices().get(j);
-                          slot.complete(
-                              ItemResult.completion(
-                                  c.text(), c.finishReason(), share(res, prompts, j)));
-                        }
-                      } catch (RuntimeException e) {
-                        slot.complete(ItemResult.failure(e));
+          CompletableFuture<CompletionsResult> call =
+              client.completions(prompts, sampling, deadline);
+          for (int j = 0; j < indexes.size(); j++) {
+            int choice = j;
+            // Each slot derives from the one call, so a failure anywhere reaches its item.
+            results.set(
+                indexes.get(j),
+                call.handle(
+                    (res, err) -> {
+                      if (err != null) {
+                        return ItemResult.failure(err);
                       }
-                    }
-                  });
+                      try {
+                        Choice c = res.choices().get(choice);
+                        return ItemResult.completion(
+                            c.text(), c.finishReason(), share(res, prompts, choice));
+                      } catch (RuntimeException e) {
+                        return ItemResult.failure(e);
+                      }
+                    }));
+          }
         });
     List<ItemResult> out = new ArrayList<>(results.size());
     for (CompletableFuture<ItemResult> f : results) {
@@ -141,11 +143,6 @@ public final class LlmFunction implements SluiceFunction {
                 messages, s, delta -> batch.chunks().chunk(r, delta), r.getDeadlineMs())
             : client.chat(messages, s, r.getDeadlineMs());
     return call.thenApply(c -> ItemResult.chat(c.content(), c.finishReason(), usage(c.usage())));
-  }
-
-  private static void complete(
-      CompletableFuture<ItemResult> slot, ItemResult value, Throwable error) {
-    slot.complete(error == null ? value : ItemResult.failure(error));
   }
 
   private static Sampling sampling(SamplingParams p) {

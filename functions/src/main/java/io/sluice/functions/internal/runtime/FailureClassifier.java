@@ -1,4 +1,4 @@
-package io.sluice.functions.internal;
+package io.sluice.functions.internal.runtime;
 
 import io.sluice.functions.FunctionException;
 import io.sluice.schemas.ErrorCodes;

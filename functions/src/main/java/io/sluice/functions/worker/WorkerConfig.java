@@ -1,7 +1,6 @@
-package io.sluice.functions.internal;
+package io.sluice.functions.worker;
 
 import io.sluice.common.config.ConfigDef;
-import io.sluice.common.config.ConfigDef.Type;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
@@ -10,7 +9,17 @@ import java.util.Map;
 
 /**
  * Every configuration key of a worker, defined once ({@link #definition()}), and the typed,
- * validated settings read from them ({@link WorkerConfig#from}).
+ * validated settings read from them ({@link WorkerConfig#from}, or {@link #of(Map)} for a plain map
+ * on top of the defaults). Keys and defaults are listed in {@code functions/README.md}.
+ *
+ * <pre>{@code
+ * WorkerConfig config = WorkerConfig.of(Map.of(
+ *     WorkerConfig.DEPLOYMENT, "chat",
+ *     WorkerConfig.FUNCTION, "llm",
+ *     WorkerConfig.BACKEND_URL, "http://localhost:8000",
+ *     WorkerConfig.BOOTSTRAP_SERVERS, "localhost:9092"));
+ * config.retry().maxAttempts(); // 3, from sluice.worker.retry.max-attempts
+ * }</pre>
  *
  * @param deployment the deployment served ({@code --deployment})
  * @param function the function's registered name
@@ -84,7 +93,7 @@ public record WorkerConfig(
         .include(ConnectionKeys.definition())
         .define(
             MANAGEMENT_PORT,
-            Type.INT,
+            ConfigDef.Type.INT,
             9091,
             (k, v) -> {
               if (((Number) v).intValue() != -1) {
@@ -94,7 +103,7 @@ public record WorkerConfig(
             "Port of /healthz, /readyz and /metrics (0 picks a free port, -1 disables).")
         .define(
             DEPLOYMENT,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             ConfigDef.REQUIRED,
             (k, v) -> {
               try {
@@ -107,63 +116,73 @@ public record WorkerConfig(
                 + " sluice.fn.<deployment>. Set by --deployment.")
         .define(
             FUNCTION,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "llm",
             Validators.nonEmpty(),
             "Name of the function to run (a FunctionProvider found by ServiceLoader): llm,"
                 + " preprocess, sentiment, summarize, or your own.")
         .define(
             BACKEND_URL,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "http://localhost:8000",
             Validators.nonEmpty(),
             "Base URL of the model backend (the vLLM sidecar).")
-        .define(BACKEND_API_KEY, Type.PASSWORD, "", "API key sent to the backend, if any.")
+        .define(
+            BACKEND_API_KEY, ConfigDef.Type.PASSWORD, "", "API key sent to the backend, if any.")
         .define(
             BACKEND_TIMEOUT_MS,
-            Type.INT,
+            ConfigDef.Type.INT,
             120000,
             Validators.atLeast(1),
             "Whole-call timeout of one backend call.")
-        .define(MODEL, Type.STRING, "", "Model name sent to the backend (empty: backend default).")
+        .define(
+            MODEL,
+            ConfigDef.Type.STRING,
+            "",
+            "Model name sent to the backend (empty: backend default).")
         .define(
             MAX_CONCURRENT_BATCHES,
-            Type.INT,
+            ConfigDef.Type.INT,
             4,
             Validators.atLeast(1),
             "Batches processed at once per worker; partitions are paused while full.")
         .define(
             DELIVERY,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             AT_LEAST_ONCE,
             Validators.oneOf(AT_LEAST_ONCE, EXACTLY_ONCE),
             "at-least-once (offsets committed after replies are acked) or exactly-once"
                 + " (replies and offsets in one Kafka transaction).")
         .define(
             INSTANCE_ID,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             "Static group membership id (group.instance.id), e.g. the pod name; empty for"
                 + " dynamic membership.")
         .define(
             DRAIN_SECONDS,
-            Type.INT,
+            ConfigDef.Type.INT,
             30,
             Validators.atLeast(0),
             "Seconds a graceful shutdown waits for in-flight batches before leaving the group.")
         .define(
             RETRY_MAX_ATTEMPTS,
-            Type.INT,
+            ConfigDef.Type.INT,
             3,
             Validators.atLeast(1),
             "Tries per item (first included) for retriable failures.")
         .define(
             RETRY_INITIAL_MS,
-            Type.INT,
+            ConfigDef.Type.INT,
             200,
             Validators.atLeast(0),
             "Backoff before the first retry; doubles per retry, with jitter.")
-        .define(RETRY_MAX_MS, Type.INT, 5000, Validators.atLeast(0), "Upper bound of one backoff.")
+        .define(
+            RETRY_MAX_MS,
+            ConfigDef.Type.INT,
+            5000,
+            Validators.atLeast(0),
+            "Upper bound of one backoff.")
         .allowPrefix(FUNCTION_PREFIX)
         .allowPrefix(CONSUMER_PREFIX)
         .allowPrefix(PRODUCER_PREFIX);

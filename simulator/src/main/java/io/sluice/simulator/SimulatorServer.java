@@ -1,4 +1,4 @@
-package io.sluice.functions.internal.simulator;
+package io.sluice.simulator;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -107,7 +107,7 @@ public final class SimulatorServer implements AutoCloseable {
   }
 
   /** One call in progress: its prompts, the sequences still running, the answer being built. */
-  private final class CallState {
+  private static final class CallState {
     final RoutingContext ctx;
     final boolean chat;
     final boolean stream;

@@ -1,20 +1,24 @@
-package io.sluice.functions.internal.simulator;
+package io.sluice.simulator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The simulator's deterministic output: the prompt's whitespace-separated words, repeated
  * cyclically to the requested length (llm-d's "echo" mode, always exactly {@code maxTokens} tokens
  * so the cost model is exact). Tokens are whitespace-separated words, for prompts and output alike.
  */
-public final class EchoText {
+final class EchoText {
+  // Split with limit -1 (keep empty strings, skipped below), not String.split's silent drop.
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
   private EchoText() {}
 
   /** The prompt's tokens (words); at least one. */
-  public static List<String> tokens(String prompt) {
+  static List<String> tokens(String prompt) {
     List<String> out = new ArrayList<>();
-    for (String w : prompt.trim().split("\\s+")) {
+    for (String w : WHITESPACE.split(prompt.trim(), -1)) {
       if (!w.isEmpty()) {
         out.add(w);
       }
@@ -26,7 +30,7 @@ public final class EchoText {
   }
 
   /** The output tokens for a prompt: each is prefixed with a space except the first. */
-  public static List<String> outputTokens(String prompt, int maxTokens) {
+  static List<String> outputTokens(String prompt, int maxTokens) {
     List<String> words = tokens(prompt);
     List<String> out = new ArrayList<>(maxTokens);
     for (int i = 0; i < maxTokens; i++) {
@@ -36,7 +40,7 @@ public final class EchoText {
   }
 
   /** The whole output text for a prompt. */
-  public static String output(String prompt, int maxTokens) {
+  static String output(String prompt, int maxTokens) {
     return String.join("", outputTokens(prompt, maxTokens));
   }
 }

@@ -1,4 +1,4 @@
-package io.sluice.functions.internal.runtime;
+package io.sluice.functions.worker;
 
 import io.sluice.functions.FunctionProvider;
 import io.sluice.functions.SluiceFunction;
@@ -6,7 +6,17 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-/** Functions by name, found with {@link ServiceLoader} ({@link FunctionProvider}). */
+/**
+ * Functions by name, found with {@link ServiceLoader} ({@link FunctionProvider}, listed in {@code
+ * META-INF/services/io.sluice.functions.FunctionProvider}). A worker creates the function its
+ * {@code sluice.worker.function} names; two providers of one name fail the load.
+ *
+ * <pre>{@code
+ * FunctionRegistry registry = FunctionRegistry.load();
+ * registry.names(); // [llm, preprocess, sentiment, summarize] plus any on the class path
+ * SluiceFunction f = registry.create("sentiment");
+ * }</pre>
+ */
 public final class FunctionRegistry {
   private final Map<String, FunctionProvider> providers;
 
@@ -32,10 +42,12 @@ public final class FunctionRegistry {
     return new FunctionRegistry(byName);
   }
 
+  /** Every provider visible to this class's class loader. */
   public static FunctionRegistry load() {
     return load(FunctionRegistry.class.getClassLoader());
   }
 
+  /** The names of every function found, sorted. */
   public java.util.Set<String> names() {
     return providers.keySet();
   }

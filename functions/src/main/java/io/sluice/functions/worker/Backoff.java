@@ -1,14 +1,24 @@
-package io.sluice.functions.internal;
+package io.sluice.functions.worker;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Capped exponential backoff with full jitter: the delay before retry {@code n} (1-based) is
- * uniform in {@code [initial*2^(n-1)/2, initial*2^(n-1)]}, never above {@code max}. Half the delay
- * is fixed so retries never hammer a backend that just said it is overloaded.
+ * Capped exponential backoff with <em>equal</em> jitter (not full jitter): the delay before retry
+ * {@code n} (1-based) is uniform in {@code [c/2, c]} where {@code c = min(initial*2^(n-1), max)}.
+ * Half the delay is fixed so retries never hammer a backend that just said it is overloaded; the
+ * random half spreads the retries of many workers apart.
+ *
+ * <pre>{@code
+ * Backoff retry = new Backoff(3, Duration.ofMillis(200), Duration.ofSeconds(5));
+ * retry.delayMs(1); // 100..200 ms
+ * retry.delayMs(2); // 200..400 ms
+ * retry.delayMs(2, 1_000); // a server's Retry-After of 1 s wins: 1000 ms
+ * }</pre>
  *
  * @param maxAttempts total tries including the first (1 = no retry)
+ * @param initial the ceiling of the first retry's delay
+ * @param max the ceiling of any delay, a server's Retry-After included
  */
 public record Backoff(int maxAttempts, Duration initial, Duration max) {
   public Backoff {

@@ -1,4 +1,4 @@
-package io.sluice.functions.internal;
+package io.sluice.functions.worker;
 
 import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.ops.GracefulShutdown;
@@ -11,7 +11,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sluice worker --deployment NAME}: runs one function worker until SIGTERM, then drains.
- * Configuration is layered file &lt; environment ({@code SLUICE_WORKER_...}) &lt; flags.
+ * Configuration is layered file &lt; environment ({@code SLUICE_WORKER_...}) &lt; flags. Exit code
+ * 0 after a graceful stop, 1 if the worker loop failed on its own.
+ *
+ * <pre>{@code
+ * sluice worker --deployment sentiment -D sluice.worker.function=sentiment
+ * // or embedded in another picocli tool:
+ * new CommandLine(new WorkerCommand()).execute("--deployment", "chat");
+ * }</pre>
  */
 @Command(
     name = "worker",

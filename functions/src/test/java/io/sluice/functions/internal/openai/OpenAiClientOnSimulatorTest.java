@@ -1,14 +1,14 @@
-package io.sluice.functions.internal.simulator;
+package io.sluice.functions.internal.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.functions.internal.openai.BackendException;
-import io.sluice.functions.internal.openai.OpenAiClient;
-import io.sluice.functions.internal.openai.OpenAiClientConfig;
 import io.sluice.functions.internal.openai.OpenAiTypes.ChatResult;
 import io.sluice.functions.internal.openai.OpenAiTypes.CompletionsResult;
 import io.sluice.functions.internal.openai.OpenAiTypes.Message;
 import io.sluice.functions.internal.openai.OpenAiTypes.Sampling;
+import io.sluice.simulator.CostModel;
+import io.sluice.simulator.SimulatorConfig;
+import io.sluice.simulator.SimulatorServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +24,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/**
+ * The simulator's OpenAI dialect, spoken to by the worker's own client (formerly {@code
+ * SimulatorServerTest}): it lives here, not in the simulator module, because that module must not
+ * depend on the functions module's client.
+ */
 @Timeout(30)
-class SimulatorServerTest {
+class OpenAiClientOnSimulatorTest {
   private SimulatorServer sim;
   private OpenAiClient client;
 

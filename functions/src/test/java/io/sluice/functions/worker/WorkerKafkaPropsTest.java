@@ -1,4 +1,4 @@
-package io.sluice.functions.internal;
+package io.sluice.functions.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
