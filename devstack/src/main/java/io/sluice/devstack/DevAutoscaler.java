@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,7 @@ public final class DevAutoscaler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DevAutoscaler.class);
 
   private final List<ScaledDeployment> deployments;
+  private volatile ScheduledFuture<?> polling;
   private final ScheduledExecutorService executor =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -32,8 +34,9 @@ public final class DevAutoscaler implements AutoCloseable {
   /** Starts each deployment's minimum replicas, then polls every {@code interval}. */
   public DevAutoscaler start(Duration interval) {
     deployments.forEach(ScaledDeployment::start);
-    executor.scheduleWithFixedDelay(
-        this::pollAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    polling =
+        executor.scheduleWithFixedDelay(
+            this::pollAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -44,6 +47,10 @@ public final class DevAutoscaler implements AutoCloseable {
       } catch (RuntimeException e) {
         // Keep polling: a broker hiccup must not freeze scaling for good.
         log.warn("{}: scaling poll failed: {}", d.deployment(), e.toString());
+      } catch (Error e) {
+        // The executor would end the schedule and keep the Error in a future nobody reads.
+        log.error("{}: scaling stopped: {}", d.deployment(), e.toString(), e);
+        throw e;
       }
     }
   }
@@ -54,6 +61,10 @@ public final class DevAutoscaler implements AutoCloseable {
 
   @Override
   public void close() {
+    ScheduledFuture<?> p = polling;
+    if (p != null) {
+      p.cancel(false);
+    }
     executor.shutdownNow();
     try {
       executor.awaitTermination(10, TimeUnit.SECONDS);

@@ -14,6 +14,7 @@ import io.sluice.avro.Variant;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
+import io.sluice.testkit.Acks;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +42,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -371,15 +374,18 @@ class BadInputCatalogueIT {
     // share a 5 ms batch window.
     String text = "I love it ".repeat(60 * 1024);
     List<String> ids = new ArrayList<>();
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       String id = newId("cat-600k-" + i);
       InferenceRequest r = good(id);
       r.setInput(new JsonInput(JSON.writeValueAsString(Map.of("text", text))));
-      kafka.sendTo(
-          Topics.requests("sentiment"), 0, id, ForeignKafkaClient.wire(requestSchemaId, r));
+      sends.add(
+          kafka.sendTo(
+              Topics.requests("sentiment"), 0, id, ForeignKafkaClient.wire(requestSchemaId, r)));
       ids.add(id);
     }
     kafka.flush();
+    Acks.await(sends);
     for (String id : ids) {
       assertKafkaAnswered(id);
     }
@@ -520,14 +526,17 @@ class BadInputCatalogueIT {
               serde.serializer().serialize(Topics.ROUTES, route)));
     }
     List<String> ids = new ArrayList<>();
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
     for (int p = 0; p < 4; p++) {
       String id = newId("cat-four-" + p);
       InferenceRequest r = good(id);
       r.setApp(app);
-      kafka.sendTo(Topics.requests(app), p, id, ForeignKafkaClient.wire(requestSchemaId, r));
+      sends.add(
+          kafka.sendTo(Topics.requests(app), p, id, ForeignKafkaClient.wire(requestSchemaId, r)));
       ids.add(id);
     }
     kafka.flush();
+    Acks.await(sends);
     for (String id : ids) {
       assertKafkaAnswered(id);
     }

@@ -152,7 +152,7 @@ class DevStackEndToEndIT {
     // The deltas add up to the answer exactly once (the worker's final chunk carries the whole
     // output; the bridge must send only what the deltas did not).
     StringBuilder text = new StringBuilder();
-    for (String line : r.body().split("\n")) {
+    for (String line : r.body().split("\n", -1)) {
       if (line.startsWith("data: {")) {
         JsonNode chunk = JSON.readTree(line.substring("data: ".length()));
         assertThat(chunk.path("object").asText()).isEqualTo("chat.completion.chunk");

@@ -51,7 +51,7 @@ class DevStackKillRestartIT {
 
     Process first = launch(args, "first");
     try {
-      awaitRunning(first, Duration.ofSeconds(120));
+      awaitRunning(first, Duration.ofMinutes(2));
       // Serve for a while so every group has members, commits and a batch buffer changelog.
       long servedBefore = 0;
       List<Long> before = new ArrayList<>();
@@ -78,7 +78,7 @@ class DevStackKillRestartIT {
     long restartAt = System.nanoTime();
     Process second = launch(args, "second");
     try {
-      String log = awaitRunning(second, Duration.ofSeconds(120));
+      String log = awaitRunning(second, Duration.ofMinutes(2));
       long upMs = ms(restartAt);
       Matcher m = UP.matcher(log);
       String inside = m.find() ? m.group(1) + " ms" : "?";

@@ -3,19 +3,18 @@ package io.sluice.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.avro.ChatInput;
-import io.sluice.avro.ChatMessage;
-import io.sluice.avro.ChatRole;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.ResponseStatus;
-import io.sluice.avro.SamplingParams;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
+import io.sluice.testkit.Acks;
+import io.sluice.testkit.Records;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,15 +75,16 @@ class DevStackScalingIT {
                   rsp.deserializer())) {
         consumer.subscribe(List.of(replies));
         long burstAt = System.nanoTime();
+        List<ProducerRecord<String, InferenceRequest>> requests = new ArrayList<>();
         for (int i = 0; i < burst; i++) {
-          producer.send(
+          requests.add(
               new ProducerRecord<>(Topics.requests("chat"), "user-" + i, chat("r-" + i, replies)));
         }
-        producer.flush();
+        Acks.sendAll(producer, requests);
 
         long[] firstScaleUpMs = {-1};
         await()
-            .atMost(Duration.ofSeconds(120))
+            .atMost(Duration.ofMinutes(2))
             .pollInterval(Duration.ofMillis(100))
             .until(
                 () -> {
@@ -133,20 +133,8 @@ class DevStackScalingIT {
   }
 
   private static InferenceRequest chat(String id, String replyTo) {
-    return InferenceRequest.newBuilder()
-        .setRequestId(id)
-        .setApp("chat")
+    return Records.chat("chat", id, "count to sixty four", 64)
         .setReplyTo(replyTo)
-        .setInput(
-            ChatInput.newBuilder()
-                .setMessages(
-                    List.of(
-                        ChatMessage.newBuilder()
-                            .setRole(ChatRole.USER)
-                            .setContent("count to sixty four")
-                            .build()))
-                .setSampling(SamplingParams.newBuilder().setMaxTokens(64).build())
-                .build())
         .setCreatedAtMs(Instant.now())
         .build();
   }

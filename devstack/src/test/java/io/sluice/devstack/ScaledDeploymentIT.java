@@ -6,15 +6,15 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.autoscaler.LagReader;
 import io.sluice.autoscaler.OffsetResetPolicy;
-import io.sluice.autoscaler.ScalingBehavior;
 import io.sluice.autoscaler.ScalingConfig;
-import io.sluice.autoscaler.ScalingPolicy;
-import io.sluice.autoscaler.ScalingRules;
 import io.sluice.schemas.Topics;
+import io.sluice.testkit.Acks;
 import io.sluice.testkit.KafkaCluster;
+import io.sluice.testkit.PollLoop;
 import io.sluice.testkit.SluiceKafka;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,7 +29,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,56 +42,40 @@ class ScaledDeploymentIT {
 
   /** A worker stand-in: a real consumer in the group that only commits while the gate is open. */
   static final class GatedReplica implements ScaledDeployment.Replica {
-    private final KafkaConsumer<String, String> consumer;
-    private final Thread thread;
-    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final PollLoop<String, String> loop;
 
     GatedReplica(Properties props, String topic, AtomicBoolean gate, Set<String> seen) {
-      consumer = new KafkaConsumer<>(props);
+      KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
       consumer.subscribe(List.of(topic));
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  while (running.get()) {
-                    if (!gate.get()) {
-                      consumer.pause(consumer.assignment());
-                    } else {
-                      consumer.resume(consumer.paused());
-                    }
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-                      seen.add(r.value());
-                    }
-                    try {
-                      consumer.commitSync();
-                    } catch (RebalanceInProgressException | CommitFailedException e) {
-                      // redelivered after the rebalance; `seen` is a set
-                    }
-                  }
-                } catch (WakeupException stopping) {
-                  // closing
-                } finally {
-                  consumer.close();
+      loop =
+          PollLoop.start(
+              "replica",
+              consumer,
+              c -> {
+                if (!gate.get()) {
+                  c.pause(c.assignment());
+                } else {
+                  c.resume(c.paused());
                 }
-              },
-              "replica");
-      thread.start();
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) {
+                  seen.add(r.value());
+                }
+                try {
+                  c.commitSync();
+                } catch (RebalanceInProgressException | CommitFailedException e) {
+                  // redelivered after the rebalance; `seen` is a set
+                }
+              });
     }
 
     @Override
     public boolean alive() {
-      return thread.isAlive();
+      return loop.alive();
     }
 
     @Override
     public void close() {
-      running.set(false);
-      consumer.wakeup();
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      loop.close();
     }
   }
 
@@ -114,13 +97,7 @@ class ScaledDeploymentIT {
             .minReplicaCount(0)
             .maxReplicaCount(4)
             .cooldownPeriod(quick)
-            .behavior(
-                new ScalingBehavior(
-                    ScalingRules.defaultScaleUp(),
-                    new ScalingRules(
-                        quick,
-                        ScalingRules.SelectPolicy.MAX,
-                        List.of(ScalingPolicy.percent(100, Duration.ofSeconds(1))))))
+            .behavior(ScaledDeploymentRestartTest.quickScaleDown(quick))
             .build();
     ScaledDeployment.ReplicaFactory factory =
         (d, i) -> {
@@ -148,10 +125,11 @@ class ScaledDeploymentIT {
 
       // A burst far above lagThreshold x partitions, while the replicas are held back.
       long burstAt = System.nanoTime();
+      List<ProducerRecord<String, String>> burst = new ArrayList<>();
       for (int i = 1; i <= 200; i++) {
-        producer.send(new ProducerRecord<>(topic, "k" + i, "r-" + i));
+        burst.add(new ProducerRecord<>(topic, "k" + i, "r-" + i));
       }
-      producer.flush();
+      Acks.sendAll(producer, burst);
       await().atMost(Duration.ofSeconds(60)).until(() -> poll(scaled) == 4);
       long scaleUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - burstAt);
       System.out.printf("[sluice] dev-stack scale-up 1 -> 4 after a burst: %d ms%n", scaleUpMs);

@@ -82,6 +82,18 @@ class ScaledDeploymentRestartTest {
   private final MovableClock clock = new MovableClock();
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
+  /**
+   * The default scale-up; a scale-down with a short window that may remove all replicas a second.
+   */
+  static ScalingBehavior quickScaleDown(Duration window) {
+    return new ScalingBehavior(
+        ScalingRules.defaultScaleUp(),
+        new ScalingRules(
+            window,
+            ScalingRules.SelectPolicy.MAX,
+            List.of(ScalingPolicy.percent(100, Duration.ofSeconds(1)))));
+  }
+
   private ScaledDeployment deployment(int min, int max) {
     Duration quick = Duration.ofSeconds(2);
     ScalingConfig config =
@@ -91,13 +103,7 @@ class ScaledDeploymentRestartTest {
             .maxReplicaCount(max)
             .offsetResetPolicy(OffsetResetPolicy.EARLIEST)
             .cooldownPeriod(quick)
-            .behavior(
-                new ScalingBehavior(
-                    ScalingRules.defaultScaleUp(),
-                    new ScalingRules(
-                        quick,
-                        ScalingRules.SelectPolicy.MAX,
-                        List.of(ScalingPolicy.percent(100, Duration.ofSeconds(1))))))
+            .behavior(quickScaleDown(quick))
             .build();
     return new ScaledDeployment(
         "dep",

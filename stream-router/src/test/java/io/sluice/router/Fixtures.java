@@ -1,15 +1,12 @@
 package io.sluice.router;
 
 import io.sluice.avro.BatchingSettings;
-import io.sluice.avro.ChatInput;
-import io.sluice.avro.ChatMessage;
-import io.sluice.avro.ChatRole;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.Priority;
 import io.sluice.avro.RouteConfig;
-import io.sluice.avro.SamplingParams;
 import io.sluice.avro.Shadow;
 import io.sluice.avro.Variant;
+import io.sluice.testkit.Records;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,19 +45,7 @@ final class Fixtures {
   }
 
   static InferenceRequest request(String app, String id) {
-    return InferenceRequest.newBuilder()
-        .setRequestId(id)
-        .setApp(app)
-        .setInput(
-            ChatInput.newBuilder()
-                .setMessages(
-                    List.of(
-                        ChatMessage.newBuilder()
-                            .setRole(ChatRole.USER)
-                            .setContent("hello there, how are you today?")
-                            .build()))
-                .setSampling(SamplingParams.newBuilder().setMaxTokens(16).build())
-                .build())
+    return Records.chat(app, id, "hello there, how are you today?", 16)
         .setCreatedAtMs(Instant.EPOCH)
         .build();
   }

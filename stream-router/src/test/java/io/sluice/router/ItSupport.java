@@ -6,6 +6,7 @@ import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
+import io.sluice.testkit.Acks;
 import io.sluice.testkit.KafkaCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,10 +50,9 @@ final class ItSupport {
   static void send(
       KafkaProducer<String, InferenceRequest> producer, String topic, List<InferenceRequest> rs)
       throws Exception {
-    for (InferenceRequest r : rs) {
-      producer.send(new ProducerRecord<>(topic, r.getRequestId(), r));
-    }
-    producer.flush();
+    // Awaits every ack: a refused send fails the test here, not later as a missing batch.
+    Acks.sendAll(
+        producer, rs.stream().map(r -> new ProducerRecord<>(topic, r.getRequestId(), r)).toList());
   }
 
   static KafkaConsumer<String, InferenceBatch> batchConsumer(

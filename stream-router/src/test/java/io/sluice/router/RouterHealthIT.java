@@ -15,6 +15,7 @@ import io.sluice.router.route.RouteFiles;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerializer;
 import io.sluice.schemas.serde.SchemaRegistries;
+import io.sluice.testkit.Acks;
 import io.sluice.testkit.KafkaCluster;
 import io.sluice.testkit.SluiceKafka;
 import java.io.IOException;
@@ -121,12 +122,13 @@ class RouterHealthIT {
             .until(() -> status(http, readyz) == 200);
 
         // Defect 2, real broker: 2 x 600 KB + another app's small request, one key.
-        producer.send(new ProducerRecord<>(Topics.requests(app), "same", big(app, "big-1")));
-        producer.send(new ProducerRecord<>(Topics.requests(app), "same", big(app, "big-2")));
-        producer.send(
-            new ProducerRecord<>(
-                Topics.requests(other), "same", Fixtures.request(other, "small-1")));
-        producer.flush();
+        Acks.sendAll(
+            producer,
+            List.of(
+                new ProducerRecord<>(Topics.requests(app), "same", big(app, "big-1")),
+                new ProducerRecord<>(Topics.requests(app), "same", big(app, "big-2")),
+                new ProducerRecord<>(
+                    Topics.requests(other), "same", Fixtures.request(other, "small-1"))));
         awaitBatched(batches, seen, Set.of("big-1", "big-2", "small-1"));
         assertThat(status(http, readyz)).isEqualTo(200);
 

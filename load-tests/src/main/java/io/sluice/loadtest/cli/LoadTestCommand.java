@@ -295,7 +295,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         embeddedEcho || sc.deployments().isEmpty()
             ? null
             : new ConsumerGroupGauges(kafka, sc.deployments());
-    ProgressBar bar = new ProgressBar(stderr, sc.name(), !noProgress && System.console() != null);
+    ProgressBar bar = new ProgressBar(stderr, sc.name(), !noProgress && interactive());
     try (Target target = target(sc.settings().app(), kafka, registry)) {
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("entry", entry);
@@ -319,20 +319,33 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
   }
 
-  private Target target(String app, String kafka, String registry) {
-    switch (entry.toLowerCase(Locale.ROOT)) {
-      case "kafka":
-        return KafkaTarget.start(kafka, registry, app, timeout);
-      case "http":
-        return new HttpTarget(bridgeUrl, app, apiKey, timeout, false, null);
-      case "http-async":
-        return new HttpTarget(bridgeUrl, app, apiKey, timeout, true, null);
-      case "batch":
-        return BatchJobTarget.create();
-      default:
-        throw new IllegalArgumentException(
-            "--entry '" + entry + "' is not allowed: use kafka, http, http-async or batch");
+  /**
+   * True when a person watches the terminal. From JDK 22 {@code System.console()} is never null, so
+   * ask the console itself where it can tell ({@code Console.isTerminal()}, JDK 22+).
+   */
+  @SuppressWarnings("SystemConsoleNull") // the null test is for JDK < 22; isTerminal() for 22+
+  static boolean interactive() {
+    java.io.Console c = System.console();
+    if (c == null) {
+      return false;
     }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+    } catch (ReflectiveOperationException e) {
+      return true; // before JDK 22 a console exists only on a terminal
+    }
+  }
+
+  private Target target(String app, String kafka, String registry) {
+    return switch (entry.toLowerCase(Locale.ROOT)) {
+      case "kafka" -> KafkaTarget.start(kafka, registry, app, timeout);
+      case "http" -> new HttpTarget(bridgeUrl, app, apiKey, timeout, false, null);
+      case "http-async" -> new HttpTarget(bridgeUrl, app, apiKey, timeout, true, null);
+      case "batch" -> BatchJobTarget.create();
+      default ->
+          throw new IllegalArgumentException(
+              "--entry '" + entry + "' is not allowed: use kafka, http, http-async or batch");
+    };
   }
 
   static String table(List<RunResult> results) {

@@ -21,6 +21,8 @@ public final class BatchJobTarget implements Target {
   private BatchJobTarget() {}
 
   /** Always throws: there is no batch-job API to drive. */
+  // Called on purpose: --entry is a run-time flag, so the refusal and its message are run-time.
+  @SuppressWarnings("DoNotCallSuggester")
   public static BatchJobTarget create() {
     throw new UnsupportedOperationException(NOT_AVAILABLE);
   }

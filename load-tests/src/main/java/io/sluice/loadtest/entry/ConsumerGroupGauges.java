@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,6 +30,7 @@ public final class ConsumerGroupGauges implements Gauges, AutoCloseable {
   private final Admin admin;
   private final List<String> deployments;
   private final ScheduledExecutorService timer;
+  private final ScheduledFuture<?> polling;
   private volatile Map<String, Double> latest = Map.of();
   private volatile String lastError;
 
@@ -47,7 +49,7 @@ public final class ConsumerGroupGauges implements Gauges, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    timer.scheduleWithFixedDelay(this::poll, 0, 1, TimeUnit.SECONDS);
+    polling = timer.scheduleWithFixedDelay(this::poll, 0, 1, TimeUnit.SECONDS);
   }
 
   @Override
@@ -101,6 +103,7 @@ public final class ConsumerGroupGauges implements Gauges, AutoCloseable {
 
   @Override
   public void close() {
+    polling.cancel(false);
     timer.shutdownNow();
     admin.close(Duration.ofSeconds(5));
   }

@@ -152,6 +152,7 @@ public final class KafkaTarget implements io.sluice.loadtest.generator.Target {
   }
 
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // false positive: both callbacks see every outcome
   public CompletableFuture<Reply> send(LoadRequest r) {
     if (replyFailure != null) {
       return CompletableFuture.failedFuture(

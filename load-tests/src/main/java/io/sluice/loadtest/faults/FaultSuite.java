@@ -115,7 +115,7 @@ public final class FaultSuite {
           c.start();
         }
         for (Child c : children) {
-          c.awaitReady(Duration.ofSeconds(180));
+          c.awaitReady(Duration.ofMinutes(3));
         }
         out.printf(
             "faults: %d processes ready in %d ms (%s)%n",
@@ -164,7 +164,7 @@ public final class FaultSuite {
           sleepUntil(load, killedAt + settings.restartAfter().toMillis());
           long restartedAt = sinceStart(load);
           victim.start();
-          long ready = victim.awaitReady(Duration.ofSeconds(120));
+          long ready = victim.awaitReady(Duration.ofMinutes(2));
           progress.note(victim.name + " restarted, ready after " + ready + " ms");
           kills.add(
               new FaultRun.Kill(
@@ -401,8 +401,19 @@ public final class FaultSuite {
       this.out = out;
     }
 
+    private java.util.concurrent.ScheduledFuture<?> lines;
+
     void start() {
-      timer.scheduleAtFixedRate(this::line, 5, 5, TimeUnit.SECONDS);
+      lines = timer.scheduleAtFixedRate(this::lineOrSay, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** A failing line would end the schedule in silence: say so instead, and keep going. */
+    private void lineOrSay() {
+      try {
+        line();
+      } catch (RuntimeException e) {
+        out.printf("faults: progress line failed: %s%n", e);
+      }
     }
 
     void note(String what) {
@@ -424,6 +435,9 @@ public final class FaultSuite {
     }
 
     void stop() {
+      if (lines != null) {
+        lines.cancel(false);
+      }
       timer.shutdownNow();
     }
   }

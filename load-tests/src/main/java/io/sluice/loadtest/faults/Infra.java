@@ -1,14 +1,14 @@
 package io.sluice.loadtest.faults;
 
 import io.sluice.common.config.SluiceConfig;
-import io.sluice.simulator.SimulatorConfig;
-import io.sluice.simulator.SimulatorServer;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.router.RouterConfig;
 import io.sluice.router.cli.RoutesCommand;
 import io.sluice.router.route.RouteFiles;
 import io.sluice.schemas.Topics;
+import io.sluice.simulator.SimulatorConfig;
+import io.sluice.simulator.SimulatorServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

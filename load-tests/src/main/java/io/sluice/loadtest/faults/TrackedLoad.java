@@ -212,6 +212,8 @@ final class TrackedLoad implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // false positive: the callback records every outcome
   private void produce(Tracked t) {
     byId.put(t.id, t);
     Instant now = Instant.now();
@@ -267,6 +269,8 @@ final class TrackedLoad implements AutoCloseable {
     post(t, tried, Math.floorMod(nextBridge.getAndIncrement(), bridges.size()));
   }
 
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // false positive: whenComplete handles every outcome
   private void post(Tracked t, int tried, int index) {
     String bridge = bridges.get(index);
     HttpRequest req =
@@ -307,6 +311,8 @@ final class TrackedLoad implements AutoCloseable {
    * Long-polls the result from the bridge that accepted the call (as a client following the 202's
    * link would), moving on to the next bridge only when that one cannot be reached or fails.
    */
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // false positive: whenComplete handles every outcome
   private void poll(Tracked t, int index) {
     if (t.answered()) {
       return;

@@ -24,35 +24,32 @@ public interface KeyDistribution {
 
   /** Parses a spec; throws naming the value and what is allowed. */
   static KeyDistribution parse(String spec) {
-    String[] parts = spec.trim().toLowerCase(Locale.ROOT).split(":");
+    // -1: a trailing ':' leaves an empty part, which is then rejected, not silently dropped.
+    String[] parts = spec.trim().toLowerCase(Locale.ROOT).split(":", -1);
     try {
-      switch (parts[0]) {
-        case "none":
-          return new KeyDistribution() {
-            @Override
-            public String next(SplittableRandom random) {
-              return null;
-            }
+      return switch (parts[0]) {
+        case "none" ->
+            new KeyDistribution() {
+              @Override
+              public String next(SplittableRandom random) {
+                return null;
+              }
 
-            @Override
-            public String spec() {
-              return "none";
-            }
-          };
-        case "uniform":
-          return new Uniform(positive(parts[1]), spec);
-        case "zipf":
-          return new Zipf(
-              positive(parts[1]), parts.length > 2 ? Double.parseDouble(parts[2]) : 1.0, spec);
-        case "fixed":
-          return new Fixed(positive(parts[1]), spec);
-        default:
-          break;
-      }
+              @Override
+              public String spec() {
+                return "none";
+              }
+            };
+        case "uniform" -> new Uniform(positive(parts[1]), spec);
+        case "zipf" ->
+            new Zipf(
+                positive(parts[1]), parts.length > 2 ? Double.parseDouble(parts[2]) : 1.0, spec);
+        case "fixed" -> new Fixed(positive(parts[1]), spec);
+        default -> throw new IllegalArgumentException(bad(spec));
+      };
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(bad(spec), e);
     }
-    throw new IllegalArgumentException(bad(spec));
   }
 
   private static String bad(String spec) {

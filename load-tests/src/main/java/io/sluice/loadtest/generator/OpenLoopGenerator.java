@@ -148,6 +148,7 @@ public final class OpenLoopGenerator {
         List.copyOf(timeline));
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // false positive: whenComplete counts every outcome
   private void send(LoadRequest r, LoadStats stats) {
     long sendNanos = clock.nanoTime();
     inFlight.incrementAndGet();

@@ -6,6 +6,8 @@ import io.sluice.loadtest.report.TimelinePoint;
 @FunctionalInterface
 public interface Progress {
   /**
+   * Receives the sample of the interval just closed, and the run's totals so far.
+   *
    * @param point the interval just closed
    * @param elapsedSeconds since the run started
    * @param totalSeconds scheduled length of the run (replies may still arrive after it)

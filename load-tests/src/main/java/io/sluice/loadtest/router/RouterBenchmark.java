@@ -3,9 +3,6 @@ package io.sluice.loadtest.router;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sluice.avro.ChatInput;
-import io.sluice.avro.ChatMessage;
-import io.sluice.avro.ChatRole;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.ops.Metrics;
@@ -17,6 +14,8 @@ import io.sluice.router.route.RouteFiles;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
+import io.sluice.testkit.Records;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -185,26 +185,15 @@ public final class RouterBenchmark {
 
   private static String loadAverage() {
     try {
-      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+      return Files.readString(Path.of("/proc/loadavg")).split(" ", -1)[0];
     } catch (java.io.IOException | RuntimeException e) {
       return "?";
     }
   }
 
   private static InferenceRequest request(String app) {
-    return InferenceRequest.newBuilder()
-        .setRequestId("r-000000000")
-        .setApp(app)
-        .setInput(
-            ChatInput.newBuilder()
-                .setMessages(
-                    List.of(
-                        ChatMessage.newBuilder()
-                            .setRole(ChatRole.USER)
-                            .setContent(
-                                "Summarise the following paragraph in one sentence, please.")
-                            .build()))
-                .build())
+    return Records.chat(
+            app, "r-000000000", "Summarise the following paragraph in one sentence, please.")
         .build();
   }
 
@@ -216,18 +205,31 @@ public final class RouterBenchmark {
     return p;
   }
 
+  /** Seeds n records; a refused one stops the benchmark (it would wait for it forever). */
+  @SuppressWarnings("FutureReturnValueIgnored") // false positive: the callback keeps the failure
   private static void produce(
       KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, int n) {
+    AtomicReference<Exception> failed = new AtomicReference<>();
     for (int i = 0; i < n; i++) {
-      producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(), value));
+      producer.send(
+          new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), value),
+          (md, e) -> {
+            if (e != null) {
+              failed.compareAndSet(null, e);
+            }
+          });
     }
     producer.flush();
+    if (failed.get() != null) {
+      throw new IllegalStateException("seeding " + topic + " failed", failed.get());
+    }
   }
 
   /**
    * Consume, produce the same bytes, and every commit interval flush the producer and then commit
    * the consumed offsets: the at-least-once floor any router must pay.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // false positive: the callback counts failures
   private static double pipe(String bootstrap, int round, int n) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -241,6 +243,7 @@ public final class RouterBenchmark {
             new KafkaProducer<>(
                 producerProps(bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
       consumer.subscribe(List.of(pipeIn(round)));
+      AtomicLong failed = new AtomicLong();
       long start = 0;
       long lastCommit = 0;
       int seen = 0;
@@ -251,7 +254,13 @@ public final class RouterBenchmark {
           lastCommit = start;
         }
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          producer.send(new ProducerRecord<>(pipeOut(round), r.key(), r.value()));
+          producer.send(
+              new ProducerRecord<>(pipeOut(round), r.key(), r.value()),
+              (md, e) -> {
+                if (e != null) {
+                  failed.incrementAndGet();
+                }
+              });
           seen++;
         }
         if (start != 0
@@ -260,6 +269,9 @@ public final class RouterBenchmark {
           consumer.commitAsync();
           lastCommit = System.nanoTime();
         }
+      }
+      if (failed.get() > 0) {
+        throw new IllegalStateException(failed.get() + " pipe sends failed: the rate is not valid");
       }
       return n / ((System.nanoTime() - start) / 1e9);
     }

@@ -30,53 +30,53 @@ public final class Scenarios {
   public static Scenario byName(String name, double rateScale) {
     DoubleFunction<Double> r = rate -> rate * rateScale;
     Duration s10 = Duration.ofSeconds(10);
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "steady":
-        return new Scenario(
-            "steady",
-            "Steady load on one app (sentiment, CPU function): the latency floor and the rate"
-                + " held.",
-            GeneratorSettings.steady("sentiment", r.apply(50), Duration.ofSeconds(50), s10),
-            List.of("sentiment"));
-      case "burst":
-        return new Scenario(
-            "burst",
-            "A 10x burst on chat that builds consumer-group lag so the dev stack scales the chat"
-                + " workers; replicas and lag are sampled each second.",
-            GeneratorSettings.steady("chat", r.apply(5), Duration.ofSeconds(70), s10)
-                .withPhases(
-                    List.of(
-                        new RatePhase("base", Duration.ofSeconds(20), r.apply(5)),
-                        new RatePhase("burst", Duration.ofSeconds(20), r.apply(50)),
-                        new RatePhase("cool-down", Duration.ofSeconds(40), r.apply(5)))),
-            CHAT);
-      case "ab-sticky":
-        return new Scenario(
-            "ab-sticky",
-            "The chat A/B split with sticky keys: 200 recurring users; the split per variant is"
-                + " read from the replies' variant field, and every user must stay on one.",
-            GeneratorSettings.steady("chat", r.apply(20), Duration.ofSeconds(50), s10)
-                .withKeys("fixed:200"),
-            CHAT);
-      case "priority-mix":
-        return new Scenario(
-            "priority-mix",
-            "Interactive and bulk requests mixed half and half on chat: interactive latency"
-                + " should not suffer from the bulk half.",
-            GeneratorSettings.steady("chat", r.apply(20), Duration.ofSeconds(50), s10)
-                .withBulkFraction(0.5),
-            CHAT);
-      case "large-payload":
-        return new Scenario(
-            "large-payload",
-            "64 KiB inputs on sentiment: serialization and broker cost of big records.",
-            GeneratorSettings.steady("sentiment", r.apply(10), Duration.ofSeconds(50), s10)
-                .withPayloadBytes(64 * 1024),
-            List.of("sentiment"));
-      default:
-        throw new IllegalArgumentException(
-            "--scenario '" + name + "' is not known: use one of " + NAMES + " or standard");
-    }
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "steady" ->
+          new Scenario(
+              "steady",
+              "Steady load on one app (sentiment, CPU function): the latency floor and the rate"
+                  + " held.",
+              GeneratorSettings.steady("sentiment", r.apply(50), Duration.ofSeconds(50), s10),
+              List.of("sentiment"));
+      case "burst" ->
+          new Scenario(
+              "burst",
+              "A 10x burst on chat that builds consumer-group lag so the dev stack scales the chat"
+                  + " workers; replicas and lag are sampled each second.",
+              GeneratorSettings.steady("chat", r.apply(5), Duration.ofSeconds(70), s10)
+                  .withPhases(
+                      List.of(
+                          new RatePhase("base", Duration.ofSeconds(20), r.apply(5)),
+                          new RatePhase("burst", Duration.ofSeconds(20), r.apply(50)),
+                          new RatePhase("cool-down", Duration.ofSeconds(40), r.apply(5)))),
+              CHAT);
+      case "ab-sticky" ->
+          new Scenario(
+              "ab-sticky",
+              "The chat A/B split with sticky keys: 200 recurring users; the split per variant is"
+                  + " read from the replies' variant field, and every user must stay on one.",
+              GeneratorSettings.steady("chat", r.apply(20), Duration.ofSeconds(50), s10)
+                  .withKeys("fixed:200"),
+              CHAT);
+      case "priority-mix" ->
+          new Scenario(
+              "priority-mix",
+              "Interactive and bulk requests mixed half and half on chat: interactive latency"
+                  + " should not suffer from the bulk half.",
+              GeneratorSettings.steady("chat", r.apply(20), Duration.ofSeconds(50), s10)
+                  .withBulkFraction(0.5),
+              CHAT);
+      case "large-payload" ->
+          new Scenario(
+              "large-payload",
+              "64 KiB inputs on sentiment: serialization and broker cost of big records.",
+              GeneratorSettings.steady("sentiment", r.apply(10), Duration.ofSeconds(50), s10)
+                  .withPayloadBytes(64 * 1024),
+              List.of("sentiment"));
+      default ->
+          throw new IllegalArgumentException(
+              "--scenario '" + name + "' is not known: use one of " + NAMES + " or standard");
+    };
   }
 
   /** Settings as a flat map for the report. */

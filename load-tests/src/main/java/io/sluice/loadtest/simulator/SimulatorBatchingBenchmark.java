@@ -107,6 +107,7 @@ public final class SimulatorBatchingBenchmark {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // false positive: whenComplete counts every failure
   private static void loop(
       HttpClient http,
       HttpRequest request,

@@ -15,6 +15,7 @@ import io.sluice.loadtest.generator.InputKind;
 import io.sluice.loadtest.generator.LoadRequest;
 import io.sluice.loadtest.generator.Reply;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,7 +43,9 @@ class HttpTargetTest {
 
   @BeforeEach
   void startFakeBridge() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server =
+        HttpServer.create(
+            new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 0);
     server.createContext(
         "/v1/apps/chat/infer",
         ex -> {

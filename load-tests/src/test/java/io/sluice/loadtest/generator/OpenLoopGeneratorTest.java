@@ -41,7 +41,7 @@ class OpenLoopGeneratorTest {
     // Sends happen exactly at the intended times: start + k * 2 ms.
     long first = target.sendTimes.get(0);
     for (int k = 0; k < target.sendTimes.size(); k++) {
-      assertThat(target.sendTimes.get(k) - first).isEqualTo(k * 2 * MS);
+      assertThat(target.sendTimes.get(k) - first).isEqualTo(k * 2L * MS);
     }
   }
 

@@ -86,7 +86,7 @@ class ScheduleAndKeysTest {
 
   @Test
   void badSpecsAreRejectedNamingWhatIsAllowed() {
-    for (String bad : List.of("zipf", "fixed:0", "gauss:3", "uniform:x")) {
+    for (String bad : List.of("zipf", "fixed:0", "gauss:3", "uniform:x", "zipf:10:")) {
       assertThatThrownBy(() -> KeyDistribution.parse(bad))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'" + bad + "'")

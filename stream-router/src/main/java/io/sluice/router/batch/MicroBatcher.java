@@ -176,7 +176,7 @@ public final class MicroBatcher {
     return b.appended(deadline == null ? Long.MAX_VALUE : deadline.toEpochMilli(), tokens);
   }
 
-  /** The request's Avro binary encoding: exactly one item of a batch's {@code requests}. */
+  /** The request's Avro binary encoding: exactly one item of an encoded batch's request list. */
   private byte[] encode(InferenceRequest request) {
     scratch.reset();
     encoder = EncoderFactory.get().binaryEncoder(scratch, encoder);

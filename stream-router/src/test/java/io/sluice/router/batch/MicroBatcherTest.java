@@ -2,12 +2,10 @@ package io.sluice.router.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.avro.ChatInput;
-import io.sluice.avro.ChatMessage;
-import io.sluice.avro.ChatRole;
 import io.sluice.avro.FlushReason;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.Priority;
+import io.sluice.testkit.Records;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -91,18 +89,7 @@ class MicroBatcherTest {
   }
 
   private static InferenceRequest request(String id, Priority priority, Long deadlineMs) {
-    return InferenceRequest.newBuilder()
-        .setRequestId(id)
-        .setApp("chat")
-        .setInput(
-            ChatInput.newBuilder()
-                .setMessages(
-                    List.of(
-                        ChatMessage.newBuilder()
-                            .setRole(ChatRole.USER)
-                            .setContent("hello there")
-                            .build()))
-                .build())
+    return Records.chat("chat", id, "hello there")
         .setPriority(priority)
         .setDeployment("dep")
         .setVariant("a")

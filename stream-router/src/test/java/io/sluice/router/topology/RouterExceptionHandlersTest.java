@@ -14,6 +14,7 @@ import io.sluice.schemas.Topics;
 import io.sluice.schemas.registry.SchemaRegistryException;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.UUID;
@@ -73,38 +74,47 @@ class RouterExceptionHandlersTest {
     Headers h = new RecordHeaders();
     SluiceHeaders.put(h, SluiceHeaders.REQUEST_ID, "req-" + offset);
     return new ErrorHandlerContext() {
+      @Override
       public String topic() {
         return Topics.requests("chat");
       }
 
+      @Override
       public int partition() {
         return 2;
       }
 
+      @Override
       public long offset() {
         return offset;
       }
 
+      @Override
       public Headers headers() {
         return h;
       }
 
+      @Override
       public String processorNodeId() {
         return RouterTopology.ROUTER;
       }
 
+      @Override
       public TaskId taskId() {
         return new TaskId(0, 2);
       }
 
+      @Override
       public long timestamp() {
         return 42;
       }
 
+      @Override
       public byte[] sourceRawKey() {
-        return "k".getBytes();
+        return "k".getBytes(StandardCharsets.UTF_8);
       }
 
+      @Override
       public byte[] sourceRawValue() {
         return value;
       }
@@ -113,7 +123,7 @@ class RouterExceptionHandlersTest {
 
   @Test
   void aRecordThatKeepsFailingIsDeadLetteredAfterItsTriesAndThePartitionMovesOn() {
-    ErrorHandlerContext ctx = context(7, "whatever".getBytes());
+    ErrorHandlerContext ctx = context(7, "whatever".getBytes(StandardCharsets.UTF_8));
     Exception bug = new IllegalStateException("a bug that this record triggers");
     assertThat(processing.handle(ctx, null, bug)).isEqualTo(ProcessingHandlerResponse.FAIL);
     assertThat(processing.handle(ctx, null, bug)).isEqualTo(ProcessingHandlerResponse.FAIL);
