@@ -278,7 +278,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     responder.deadLetter(
         provenance(record, md),
         ErrorCodes.UNDECODABLE,
-        e.kind() + ": " + e.getMessage(),
+        e.getMessage(), // already starts with the kind ("BAD_MAGIC_BYTE: ...")
         e,
         requestId,
         app);
