@@ -109,4 +109,71 @@ class BatchProcessorTest {
     assertThat(dead.get(0).getAttempts()).isEqualTo(3);
     assertThat(dead.get(0).getExceptionMessage()).isEqualTo("metadata cache bug");
   }
+
+  @Test
+  void anItemPastItsDeadlineIsNotAppliedAndAnswersDeadlineExceeded() throws Exception {
+    List<String> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SluiceFunction fn =
+        batch ->
+            batch.map(
+                r -> {
+                  applied.add(r.getRequestId());
+                  return ItemResult.json("\"ok\"");
+                });
+    BatchProcessor p = fx.processor(fn, QUICK, ReplyTargets.anything(), 1024 * 1024);
+    InferenceRequest late = fx.request("late", "a");
+    late.setDeadlineMs(java.time.Instant.now().minusSeconds(1));
+
+    List<BatchProcessor.Out> out =
+        p.process(fx.record(List.of(late, fx.request("fresh", "b"))), c -> {});
+
+    assertThat(applied).containsExactly("fresh");
+    List<InferenceResponse> replies = fx.replies(out);
+    assertThat(replies).extracting(InferenceResponse::getRequestId).contains("late", "fresh");
+    InferenceResponse lateReply =
+        replies.stream().filter(r -> r.getRequestId().equals("late")).findFirst().orElseThrow();
+    assertThat(lateReply.getError().getCode()).isEqualTo(ErrorCodes.DEADLINE_EXCEEDED);
+  }
+
+  @Test
+  void retriableFailuresAreRetriedUpToTheLimitPermanentOnesNotAndBothDeadLetterWithProvenance()
+      throws Exception {
+    AtomicInteger retriableCalls = new AtomicInteger();
+    AtomicInteger permanentCalls = new AtomicInteger();
+    SluiceFunction fn =
+        batch ->
+            batch.map(
+                r -> {
+                  if (r.getRequestId().equals("flaky")) {
+                    retriableCalls.incrementAndGet();
+                    return ItemResult.failure(
+                        new io.sluice.functions.FunctionException(
+                            ErrorCodes.BACKEND_UNAVAILABLE, "down", true, null));
+                  }
+                  permanentCalls.incrementAndGet();
+                  return ItemResult.failure(
+                      new io.sluice.functions.FunctionException(
+                          ErrorCodes.INVALID_INPUT, "bad", false, null));
+                });
+    BatchProcessor p = fx.processor(fn, QUICK, ReplyTargets.anything(), 1024 * 1024);
+
+    List<BatchProcessor.Out> out =
+        p.process(fx.record(List.of(fx.request("flaky", "a"), fx.request("bad", "b"))), c -> {});
+
+    assertThat(retriableCalls).hasValue(QUICK.maxAttempts());
+    assertThat(permanentCalls).hasValue(1);
+    assertThat(fx.replies(out))
+        .extracting(r -> r.getError().getCode())
+        .containsExactlyInAnyOrder(ErrorCodes.BACKEND_UNAVAILABLE, ErrorCodes.INVALID_INPUT);
+    List<DeadLetter> dead = fx.deadLetters(out);
+    assertThat(dead).extracting(DeadLetter::getRequestId).containsExactlyInAnyOrder("flaky", "bad");
+    assertThat(dead)
+        .allSatisfy(
+            d -> {
+              assertThat(d.getSourceTopic())
+                  .isEqualTo(io.sluice.schemas.Topics.batches(fx.deployment));
+              assertThat(d.getSourcePartition()).isEqualTo(0);
+              assertThat(d.getSourceOffset()).isEqualTo(7L);
+            });
+  }
 }
