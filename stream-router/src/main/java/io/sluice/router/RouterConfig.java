@@ -127,7 +127,9 @@ public record RouterConfig(
         .define(
             COMMIT_INTERVAL_MS,
             ConfigDef.Type.LONG,
-            1000L,
+            // 200 ms, not 1 s: what a SIGKILLed router had not committed is routed again, so
+            // this bounds duplicates (the fault suite measured 0.30 % at 1 s, 0 % at 200 ms).
+            200L,
             Validators.atLeast(1),
             "How often offsets and the batch buffer changelog are committed.")
         .define(
