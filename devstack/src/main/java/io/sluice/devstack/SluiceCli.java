@@ -2,6 +2,8 @@ package io.sluice.devstack;
 
 import io.sluice.bridge.BridgeCommand;
 import io.sluice.functions.worker.WorkerCommand;
+import io.sluice.manifest.cli.ApplyCommand;
+import io.sluice.manifest.cli.StatusCommand;
 import io.sluice.router.cli.RouterCommand;
 import io.sluice.router.cli.RoutesCommand;
 import io.sluice.simulator.SimulatorCommand;
@@ -16,6 +18,8 @@ import picocli.CommandLine.Command;
     description = "Serverless model serving on Kafka.",
     subcommands = {
       DevCommand.class,
+      ApplyCommand.class,
+      StatusCommand.class,
       RouterCommand.class,
       RoutesCommand.class,
       BridgeCommand.class,

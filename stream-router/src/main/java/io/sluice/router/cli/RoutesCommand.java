@@ -62,7 +62,10 @@ public final class RoutesCommand implements Callable<Integer> {
   @Command(
       name = "set",
       mixinStandardHelpOptions = true,
-      description = "Set a route from a YAML or JSON file.")
+      description =
+          "Change the route of an app whose topics exist (from `sluice apply`), from a YAML or"
+              + " JSON route file. Declaring apps belongs in the manifest; this is for quick"
+              + " experiments on a running stack.")
   public static final class Set implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ConfigFlags config = new ConfigFlags();
@@ -89,6 +92,19 @@ public final class RoutesCommand implements Callable<Integer> {
           RouterConfig.connection(),
           c -> c,
           c -> {
+            // Topics come from `sluice apply` with the partitions the manifest declares; creating
+            // them here would take the broker's default partition count.
+            List<String> missing = missingTopics(c, route);
+            if (!missing.isEmpty()) {
+              err.println(
+                  "route of app '"
+                      + route.getApp()
+                      + "' not set: topics "
+                      + missing
+                      + " do not exist. Declare the app and its deployments in a manifest and run"
+                      + " `sluice apply -f sluice.yaml` (it creates them and sets the route).");
+              return 1;
+            }
             publish(c, route);
             out.println("route of app '" + route.getApp() + "' set: " + route);
             return 0;
@@ -161,6 +177,20 @@ public final class RoutesCommand implements Callable<Integer> {
       producer
           .send(new ProducerRecord<>(Topics.ROUTES, route.getApp(), route))
           .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The request and batch topics a route needs that do not exist. */
+  static List<String> missingTopics(SluiceConfig c, RouteConfig route) throws Exception {
+    Properties ap = new Properties();
+    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.getString(RouterConfig.BOOTSTRAP_SERVERS));
+    java.util.Set<String> needed = new java.util.LinkedHashSet<>();
+    needed.add(Topics.requests(route.getApp()));
+    route.getVariants().forEach(v -> needed.add(Topics.batches(v.getDeployment())));
+    route.getShadows().forEach(s -> needed.add(Topics.batches(s.getDeployment())));
+    try (Admin admin = Admin.create(ap)) {
+      java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      return needed.stream().filter(t -> !existing.contains(t)).toList();
     }
   }
 
