@@ -1,7 +1,14 @@
 package io.sluice.devstack;
 
 import io.sluice.common.ops.GracefulShutdown;
+import io.sluice.manifest.AppSpec;
+import io.sluice.manifest.InvalidManifestException;
+import io.sluice.manifest.Manifest;
+import io.sluice.manifest.cli.ApplyCommand;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.logging.log4j.Level;
@@ -15,8 +22,19 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Run the dev stack: Kafka (KRaft), schema registry, router, vLLM simulator, autoscaled"
-            + " workers for the demo apps, and the HTTP bridge.")
+            + " workers for every deployment of a manifest, and the HTTP bridge.")
 public final class DevCommand implements Callable<Integer> {
+  /** The manifest {@code ./sluice dev} runs without {@code -f}: the demo apps. */
+  static final Path EXAMPLE = Path.of("examples", "sluice.yaml");
+
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FILE",
+      description =
+          "The manifest to run (default: examples/sluice.yaml, the demo apps). Edits are applied"
+              + " while the stack runs.")
+  Path manifest;
+
   @Option(
       names = "--data-dir",
       defaultValue = ".sluice",
@@ -66,26 +84,78 @@ public final class DevCommand implements Callable<Integer> {
   @Option(names = "--verbose-kafka", description = "Log the broker and Kafka clients at INFO.")
   boolean verboseKafka;
 
-  /** The lines a new user copies: they work as printed against this stack. */
-  static String tryIt(String bridge) {
-    return String.join(
-        "\n",
-        "Try it:",
-        "  curl -s " + bridge + "/v1/apps/sentiment/infer -H 'Content-Type: application/json' \\",
-        "       -d '{\"input\": {\"text\": \"I love how fast this is\"}}'",
-        "",
-        "  curl -s " + bridge + "/v1/chat/completions -H 'Content-Type: application/json' \\",
-        "       -d '{\"model\": \"chat\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'",
-        "",
-        "  # OpenAI SDK (pip install openai): the model is the app",
-        "  python3 - <<'PY'",
-        "from openai import OpenAI",
-        "client = OpenAI(base_url=\"" + bridge + "/v1\", api_key=\"unused-in-dev\")",
-        "r = client.chat.completions.create(model=\"chat\", messages=[{\"role\": \"user\", \"content\": \"Hello\"}])",
-        "print(r.choices[0].message.content)",
-        "PY",
-        "",
-        "");
+  /**
+   * The lines a new user copies: they work as printed against this stack, for the apps of its
+   * manifest (an {@code infer} call per app, and the OpenAI shape for apps served by {@code llm}).
+   */
+  static String tryIt(String bridge, Manifest manifest) {
+    List<String> lines = new ArrayList<>();
+    lines.add("Try it:");
+    String chatApp = null;
+    for (AppSpec app : manifest.apps().values()) {
+      boolean llm =
+          app.route().deployments().stream()
+              .anyMatch(d -> "llm".equals(manifest.deployment(d).function()));
+      if (llm) {
+        chatApp = chatApp == null ? app.name() : chatApp;
+        continue;
+      }
+      lines.add(
+          "  curl -s "
+              + bridge
+              + "/v1/apps/"
+              + app.name()
+              + "/infer -H 'Content-Type: application/json' \\");
+      lines.add("       -d '{\"input\": {\"text\": \"I love how fast this is\"}}'");
+      lines.add("");
+    }
+    if (chatApp != null) {
+      lines.add(
+          "  curl -s " + bridge + "/v1/chat/completions -H 'Content-Type: application/json' \\");
+      lines.add(
+          "       -d '{\"model\": \""
+              + chatApp
+              + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'");
+      lines.add("");
+      lines.add("  # OpenAI SDK (pip install openai): the model is the app");
+      lines.add("  python3 - <<'PY'");
+      lines.add("from openai import OpenAI");
+      lines.add("client = OpenAI(base_url=\"" + bridge + "/v1\", api_key=\"unused-in-dev\")");
+      lines.add(
+          "r = client.chat.completions.create(model=\""
+              + chatApp
+              + "\", messages=[{\"role\": \"user\", \"content\": \"Hello\"}])");
+      lines.add("print(r.choices[0].message.content)");
+      lines.add("PY");
+      lines.add("");
+    }
+    lines.add("Edit " + manifest.file() + " while the stack runs: it is applied within a second.");
+    lines.add("");
+    return String.join("\n", lines);
+  }
+
+  /**
+   * {@code examples/sluice.yaml} of the working directory, else of the checkout the {@code sluice}
+   * jar was built in ({@code <checkout>/devstack/target/sluice.jar}).
+   */
+  static Path defaultManifest() {
+    if (Files.exists(EXAMPLE)) {
+      return EXAMPLE;
+    }
+    try {
+      Path jar =
+          Path.of(DevCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path checkout = jar.getParent() == null ? null : jar.getParent().getParent();
+      if (checkout != null && checkout.getParent() != null) {
+        Path candidate = checkout.getParent().resolve(EXAMPLE);
+        if (Files.exists(candidate)) {
+          return candidate;
+        }
+      }
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      // fall through: report the relative path, which names what is missing
+    }
+    return EXAMPLE;
   }
 
   @Override
@@ -94,8 +164,10 @@ public final class DevCommand implements Callable<Integer> {
       Configurator.setLevel("kafka", Level.INFO);
       Configurator.setLevel("org.apache.kafka", Level.INFO);
     }
+    Path file = manifest != null ? manifest : defaultManifest();
     DevStackSettings settings =
         new DevStackSettings(
+            file,
             dataDir,
             fresh,
             host,
@@ -108,17 +180,23 @@ public final class DevCommand implements Callable<Integer> {
             vllmUrl,
             vllmModel,
             java.time.Duration.ofSeconds(1),
-            DevDeployments.DEV_COOLDOWN,
+            null,
             verboseKafka);
     GracefulShutdown shutdown = GracefulShutdown.installed("sluice dev");
-    DevStack stack = shutdown.register("dev stack", new DevStack(settings).start());
+    DevStack stack;
+    try {
+      stack = shutdown.register("dev stack", new DevStack(settings).start());
+    } catch (InvalidManifestException e) {
+      System.err.println(e.getMessage());
+      return ApplyCommand.EXIT_INVALID_MANIFEST;
+    }
     System.out.println();
     System.out.println("Sluice dev stack is running. Ctrl-C stops it.");
     for (Map.Entry<String, String> e : stack.endpoints().entrySet()) {
       System.out.printf("  %-18s %s%n", e.getKey(), e.getValue());
     }
     System.out.println();
-    System.out.print(tryIt(stack.bridgeUrl()));
+    System.out.print(tryIt(stack.bridgeUrl(), stack.manifest()));
     shutdown.await();
     org.apache.logging.log4j.LogManager.shutdown();
     return 0;

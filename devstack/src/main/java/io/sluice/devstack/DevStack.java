@@ -2,7 +2,6 @@ package io.sluice.devstack;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.autoscaler.LagReader;
-import io.sluice.avro.RouteConfig;
 import io.sluice.bridge.BridgeConfig;
 import io.sluice.bridge.BridgeServer;
 import io.sluice.common.ops.Health;
@@ -12,11 +11,16 @@ import io.sluice.functions.worker.FunctionRegistry;
 import io.sluice.functions.worker.WorkerApp;
 import io.sluice.functions.worker.WorkerConfig;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.manifest.DeploymentSpec;
+import io.sluice.manifest.InvalidManifestException;
+import io.sluice.manifest.Manifest;
+import io.sluice.manifest.WorkerSettings;
+import io.sluice.manifest.apply.Applier;
+import io.sluice.manifest.apply.Change;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
-import io.sluice.schemas.Topics;
-import io.sluice.schemas.serde.AvroSerde;
+import io.sluice.schemas.serde.SchemaRegistries;
 import io.sluice.schemas.serde.SerdeConfig;
 import io.sluice.simulator.SimulatorConfig;
 import io.sluice.simulator.SimulatorServer;
@@ -31,25 +35,21 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default, in one process: a real single-node Kafka (KRaft), the schema registry, the
- * stream router, the vLLM simulator (or a real vLLM), the demo apps' workers as replicas resized by
- * the KEDA/HPA scaling law, and the HTTP bridge, with the demo apps' topics and routes in place.
- * {@link #close()} stops everything in reverse order.
+ * stream router, the vLLM simulator (or a real vLLM), the workers of every deployment of its
+ * manifest as replicas resized by the KEDA/HPA scaling law, and the HTTP bridge. At start-up the
+ * manifest is applied exactly as {@code sluice apply} applies it (topics, schemas, routes); an edit
+ * of the file is applied again while it runs ({@link #reload()}). {@link #close()} stops everything
+ * in reverse order.
  */
 public final class DevStack implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DevStack.class);
@@ -72,6 +72,11 @@ public final class DevStack implements AutoCloseable {
   private ManagementServer management;
   private SimulatorServer simulator;
   private DevAutoscaler autoscaler;
+  private final FunctionRegistry functions = FunctionRegistry.load();
+  private volatile Manifest manifest;
+  private Applier applier;
+  private LagReader lagReader;
+  private String simulatedBackendUrl;
 
   public DevStack(DevStackSettings settings) {
     this.settings = settings;
@@ -89,6 +94,13 @@ public final class DevStack implements AutoCloseable {
 
   private DevStack startParts() {
     long t0 = System.nanoTime();
+    // First, so a mistake in the file stops the stack before anything starts.
+    manifest = DevManifest.load(settings.manifest(), functions);
+    log.info(
+        "manifest {}: deployments {}, apps {}",
+        manifest.file(),
+        manifest.deployments().keySet(),
+        manifest.apps().keySet());
     Path kafkaDir = settings.dataDir().resolve("kafka");
     if (settings.fresh()) {
       wipe(settings.dataDir());
@@ -117,14 +129,16 @@ public final class DevStack implements AutoCloseable {
     started.add(registry);
     log.info("Schema Registry on {}", registry.url());
 
-    List<RouteConfig> routes = DemoApps.routes();
-    createMissingTopics(DemoApps.topicsFor(routes));
+    applier =
+        Applier.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+            SchemaRegistries.forUrl(registry.url(), null),
+            SerdeConfig.of(registry.url()));
+    started.add(applier);
+    // As `sluice apply -f` would: topics, every subject registered before the first request,
+    // routes. On a restart only what changed in the file since is changed.
+    logChanges(applier.apply(manifest));
     startRouter();
-    if (routesTopicIsEmpty()) {
-      publishRoutes(routes); // first run only: later runs keep what `sluice routes set` changed
-    } else {
-      log.info("route configs kept from the previous run ({})", Topics.ROUTES);
-    }
     long infraMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     // Workers and the bridge join their groups while the router joins its own: nothing of theirs
     // needs a running router, so the waits overlap instead of adding up.
@@ -134,6 +148,8 @@ public final class DevStack implements AutoCloseable {
     long routerMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     // Ready once it owns reply partitions: before that it answers 503.
     awaitReady("the HTTP bridge", bridge::ready, Duration.ofSeconds(60));
+    started.add(
+        new ManifestWatcher(settings.manifest(), this::reload).start(Duration.ofSeconds(1)));
     log.info("HTTP bridge on {}", bridgeUrl());
     log.info(
         "dev stack up in {} ms (broker and registry {} ms, router running {} ms)",
@@ -141,27 +157,6 @@ public final class DevStack implements AutoCloseable {
         infraMs,
         routerMs);
     return this;
-  }
-
-  /**
-   * Creates the demo topics a previous run did not: on a restart they all exist, and asking the
-   * controller to create them again (then waiting for every partition's leader) cost seconds.
-   */
-  private void createMissingTopics(List<org.apache.kafka.clients.admin.NewTopic> topics) {
-    java.util.Set<String> existing;
-    try {
-      existing = broker.admin().listTopics().names().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot list the broker's topics: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-    List<org.apache.kafka.clients.admin.NewTopic> missing =
-        topics.stream().filter(t -> !existing.contains(t.name())).toList();
-    if (!missing.isEmpty()) {
-      broker.createTopics(missing);
-    }
   }
 
   private void startRouter() {
@@ -202,44 +197,102 @@ public final class DevStack implements AutoCloseable {
     } else {
       log.info("LLM deployments call the vLLM at {}", backend);
     }
-    String backendUrl = backend;
-    LagReader lagReader =
+    simulatedBackendUrl = backend;
+    lagReader =
         LagReader.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     started.add(lagReader);
     List<ScaledDeployment> scaled = new ArrayList<>();
-    for (DevDeployments d : DevDeployments.demo(settings.scaleDownDelay())) {
-      scaled.add(
-          new ScaledDeployment(
-              d.name(),
-              d.scaling(),
-              (deployment, index) -> new WorkerReplica(startWorker(d, index, backendUrl)),
-              lagReader,
-              metrics,
-              Clock.systemUTC()));
+    for (DeploymentSpec d : manifest.deployments().values()) {
+      scaled.add(scaledDeployment(d));
     }
     autoscaler = new DevAutoscaler(scaled).start(settings.scalePollInterval());
     started.add(autoscaler);
   }
 
-  private WorkerApp startWorker(DevDeployments d, int index, String backendUrl) throws Exception {
-    Map<String, String> raw = new LinkedHashMap<>();
+  private ScaledDeployment scaledDeployment(DeploymentSpec d) {
+    return new ScaledDeployment(
+        d.name(),
+        DevManifest.scaling(d, settings.scaleDownDelay()),
+        (deployment, index) -> new WorkerReplica(startWorker(d, index)),
+        lagReader,
+        metrics,
+        Clock.systemUTC());
+  }
+
+  private WorkerApp startWorker(DeploymentSpec d, int index) throws Exception {
+    // What the manifest says about the deployment, as the chart passes it to a worker pod; with
+    // gpu and no backend.url, the simulator (or --vllm-url) stands in for the vLLM sidecar.
+    Map<String, String> raw = new LinkedHashMap<>(WorkerSettings.of(d, simulatedBackendUrl));
     // One stable id per replica slot, as a StatefulSet ordinal: see ScaledDeployment.
     raw.put(WorkerConfig.INSTANCE_ID, INSTANCE_PREFIX + d.name() + "-" + index);
     raw.put(WorkerConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
     raw.put(WorkerConfig.SCHEMA_REGISTRY_URL, registry.url());
-    raw.put(WorkerConfig.DEPLOYMENT, d.name());
-    raw.put(WorkerConfig.FUNCTION, d.function());
     raw.put(WorkerConfig.MANAGEMENT_PORT, "-1"); // the dev stack serves all replicas' metrics
-    raw.put(WorkerConfig.DRAIN_SECONDS, "10");
-    if (d.llm()) {
-      raw.put(WorkerConfig.BACKEND_URL, backendUrl);
-      if (settings.vllmModel() != null) {
+    if (d.servedByVllm()) {
+      if (simulator != null) {
+        raw.remove(WorkerConfig.MODEL); // the simulator serves one model, whatever gpu.model says
+      } else if (settings.vllmModel() != null) {
         raw.put(WorkerConfig.MODEL, settings.vllmModel());
       }
     }
+    if (d.backend().apiKeySecret() != null) {
+      String key = System.getenv(DevManifest.apiKeyVariable(d.name()));
+      if (key != null) {
+        raw.put(WorkerConfig.BACKEND_API_KEY, key);
+      }
+    }
     WorkerConfig config = WorkerConfig.from(WorkerConfig.definition().parse(raw));
-    return WorkerApp.start(config, FunctionRegistry.load().create(d.function()), metrics);
+    return WorkerApp.start(config, functions.create(d.function()), metrics);
+  }
+
+  /** The manifest in force. */
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  /**
+   * Reads the manifest file again and, if it is valid, applies it as {@code sluice apply} would and
+   * brings the workers in line: deployments added are started, removed ones stopped, changed ones
+   * restarted with their new settings; unchanged ones keep running. An invalid file changes
+   * nothing.
+   *
+   * @return what changed in the cluster (topics, schemas, routes)
+   * @throws InvalidManifestException naming every problem of the edited file
+   */
+  public synchronized List<Change> reload() {
+    Manifest next = DevManifest.load(settings.manifest(), functions);
+    Manifest previous = manifest;
+    List<Change> changes = applier.apply(next);
+    logChanges(changes);
+    for (DeploymentSpec d : next.deployments().values()) {
+      DeploymentSpec was = previous.deployments().get(d.name());
+      if (!d.equals(was)) {
+        log.info("deployment {} {}", d.name(), was == null ? "added" : "changed: restarting it");
+        autoscaler.put(scaledDeployment(d));
+      }
+    }
+    for (String gone : previous.deployments().keySet()) {
+      if (!next.deployments().containsKey(gone) && autoscaler.remove(gone)) {
+        log.info("deployment {} removed from the manifest: its workers stopped", gone);
+      }
+    }
+    manifest = next;
+    return changes;
+  }
+
+  private static void logChanges(List<Change> changes) {
+    if (changes.isEmpty()) {
+      log.info("manifest already in force: no change");
+    }
+    changes.forEach(c -> log.info("apply: {}", c));
+  }
+
+  /** Deployment names running now. */
+  Set<String> runningDeployments() {
+    Set<String> names = new java.util.LinkedHashSet<>();
+    autoscaler.deployments().forEach(d -> names.add(d.deployment()));
+    return names;
   }
 
   /** The dev stack's autoscaler: each demo deployment's replicas and scaling history. */
@@ -305,52 +358,6 @@ public final class DevStack implements AutoCloseable {
 
   public String registryUrl() {
     return registry.url();
-  }
-
-  private boolean routesTopicIsEmpty() {
-    try {
-      org.apache.kafka.common.TopicPartition tp =
-          new org.apache.kafka.common.TopicPartition(Topics.ROUTES, 0);
-      long end =
-          broker
-              .admin()
-              .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-              .partitionResult(tp)
-              .get(10, TimeUnit.SECONDS)
-              .offset();
-      return end == 0;
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot read the end of " + Topics.ROUTES + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  private void publishRoutes(List<RouteConfig> routes) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    try (AvroSerde<RouteConfig> serde =
-            AvroSerde.of(RouteConfig.class, SerdeConfig.of(registry.url()), false);
-        KafkaProducer<String, RouteConfig> producer =
-            new KafkaProducer<>(p, new StringSerializer(), serde.serializer())) {
-      for (RouteConfig r : routes) {
-        producer.send(new ProducerRecord<>(Topics.ROUTES, r.getApp(), r)).get(10, TimeUnit.SECONDS);
-        log.info(
-            "route {} -> {}",
-            r.getApp(),
-            r.getVariants().stream()
-                .map(v -> v.getDeployment() + " (" + v.getWeight() + ")")
-                .toList());
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not publish the demo routes: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while publishing routes", e);
-    }
   }
 
   private static void wipe(Path dir) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 /**
  * What {@code sluice dev} starts and where.
  *
+ * @param manifest the manifest the stack runs (its deployments and apps), watched for edits
  * @param dataDir where the broker keeps its data between runs ({@code ./.sluice})
  * @param fresh wipe {@code dataDir} before starting
  * @param host the address services bind to and advertise
@@ -18,10 +19,12 @@ import java.time.Duration;
  * @param vllmUrl a real vLLM's base URL for the LLM deployments, or null for the simulator
  * @param vllmModel the model name to ask the real vLLM for, or null for its default
  * @param scalePollInterval how often the dev stack's autoscaler polls lag
- * @param scaleDownDelay cooldown before scaling to zero and scale-down stabilisation window
+ * @param scaleDownDelay null to scale as the manifest says; else a cooldown and scale-down window
+ *     that replaces every deployment's (tests use a few seconds)
  * @param verboseKafka log the broker at INFO instead of WARN
  */
 public record DevStackSettings(
+    Path manifest,
     Path dataDir,
     boolean fresh,
     String host,
@@ -37,9 +40,10 @@ public record DevStackSettings(
     Duration scaleDownDelay,
     boolean verboseKafka) {
 
-  /** The defaults the README's command uses. */
-  public static DevStackSettings defaults() {
+  /** The defaults the README's command uses, on the given manifest. */
+  public static DevStackSettings defaults(Path manifest) {
     return new DevStackSettings(
+        manifest,
         Path.of(".sluice"),
         false,
         "localhost",
@@ -52,13 +56,14 @@ public record DevStackSettings(
         null,
         null,
         Duration.ofSeconds(1),
-        DevDeployments.DEV_COOLDOWN,
+        null,
         false);
   }
 
   /** Free ports everywhere and a 3 s scale-down delay: for tests. */
-  public static DevStackSettings freePorts(Path dataDir) {
+  public static DevStackSettings freePorts(Path manifest, Path dataDir) {
     return new DevStackSettings(
+        manifest,
         dataDir,
         false,
         "localhost",
@@ -77,6 +82,7 @@ public record DevStackSettings(
 
   public DevStackSettings withFresh(boolean wipe) {
     return new DevStackSettings(
+        manifest,
         dataDir,
         wipe,
         host,

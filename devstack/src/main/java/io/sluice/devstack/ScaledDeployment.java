@@ -109,6 +109,8 @@ public final class ScaledDeployment implements AutoCloseable {
   private final Counter scaleDowns;
   private final Counter restarts;
   private volatile long lastLag;
+  private final MeterRegistry metrics;
+  private final List<io.micrometer.core.instrument.Meter> meters = new ArrayList<>();
 
   public ScaledDeployment(
       String deployment,
@@ -132,14 +134,17 @@ public final class ScaledDeployment implements AutoCloseable {
     this.factory = factory;
     this.lagSource = lagSource;
     this.clock = clock;
-    Gauge.builder("sluice_devstack_replicas", this, ScaledDeployment::replicas)
-        .tag("deployment", deployment)
-        .description("Live worker replicas the dev stack runs for a deployment")
-        .register(metrics);
-    Gauge.builder("sluice_devstack_consumer_lag", this, d -> d.lastLag)
-        .tag("deployment", deployment)
-        .description("Consumer-group lag of the deployment at the last poll")
-        .register(metrics);
+    this.metrics = metrics;
+    meters.add(
+        Gauge.builder("sluice_devstack_replicas", this, ScaledDeployment::replicas)
+            .tag("deployment", deployment)
+            .description("Live worker replicas the dev stack runs for a deployment")
+            .register(metrics));
+    meters.add(
+        Gauge.builder("sluice_devstack_consumer_lag", this, d -> d.lastLag)
+            .tag("deployment", deployment)
+            .description("Consumer-group lag of the deployment at the last poll")
+            .register(metrics));
     scaleUps =
         metrics.counter(
             "sluice_devstack_scaling_events_total", "deployment", deployment, "direction", "up");
@@ -151,6 +156,9 @@ public final class ScaledDeployment implements AutoCloseable {
             .tag("deployment", deployment)
             .description("Replicas restarted after their worker died (a pod's restart count)")
             .register(metrics);
+    meters.add(scaleUps);
+    meters.add(scaleDowns);
+    meters.add(restarts);
   }
 
   public String deployment() {
@@ -305,8 +313,13 @@ public final class ScaledDeployment implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops every replica and removes this deployment's meters, so a deployment of the same name
+   * added later (a manifest edit) reports its own.
+   */
   @Override
   public synchronized void close() {
     resize(0, ScalingDecision.Reason.HPA_SCALE_DOWN, lastLag);
+    meters.forEach(metrics::remove);
   }
 }

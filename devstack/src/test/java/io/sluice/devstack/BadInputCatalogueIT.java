@@ -94,7 +94,7 @@ class BadInputCatalogueIT {
 
   @BeforeAll
   void start(@TempDir Path dataDir) throws Exception {
-    stack = new DevStack(DevStackSettings.freePorts(dataDir)).start();
+    stack = new DevStack(DevStackSettings.freePorts(DevStackIT.EXAMPLE, dataDir)).start();
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {

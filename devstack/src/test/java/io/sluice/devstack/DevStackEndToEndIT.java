@@ -39,7 +39,7 @@ class DevStackEndToEndIT {
 
   @BeforeAll
   void start(@TempDir Path dataDir) {
-    stack = new DevStack(DevStackSettings.freePorts(dataDir)).start();
+    stack = new DevStack(DevStackSettings.freePorts(DevStackIT.EXAMPLE, dataDir)).start();
   }
 
   @AfterAll

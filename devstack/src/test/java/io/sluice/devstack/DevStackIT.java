@@ -1,15 +1,18 @@
 package io.sluice.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.JsonInput;
+import io.sluice.manifest.InvalidManifestException;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.registry.RestSchemaRegistryClient;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,10 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DevStackIT {
+  /** The demo apps' manifest, which {@code ./sluice dev} runs without {@code -f}. */
+  static final Path EXAMPLE = Path.of("../examples/sluice.yaml");
+
   @TempDir Path dataDir;
 
   private DevStackSettings settings(boolean fresh) {
-    return DevStackSettings.freePorts(dataDir).withFresh(fresh);
+    return DevStackSettings.freePorts(DevStackIT.EXAMPLE, dataDir).withFresh(fresh);
   }
 
   @Test
@@ -57,12 +63,20 @@ class DevStackIT {
                 Topics.dlq("sentiment"));
         assertThat(routesEnd(admin)).isEqualTo(2);
       }
+      // Every subject is registered before the first request: a foreign producer can start.
       assertThat(RestSchemaRegistryClient.builder(stack.registryUrl()).build().subjects())
-          .contains(Topics.ROUTES + "-value");
+          .contains(
+              Topics.ROUTES + "-value",
+              Topics.requests("chat") + "-value",
+              Topics.requests("sentiment") + "-value",
+              Topics.batches("chat-a") + "-value",
+              Topics.responses("sentiment") + "-value",
+              Topics.dlq("sentiment") + "-value");
+      assertThat(stack.runningDeployments()).containsExactly("chat-a", "chat-b", "sentiment");
       assertRouterBatches(stack);
     }
 
-    // Same data directory: routes are kept, not published again.
+    // Same data directory: the manifest is already in force, so nothing is published again.
     try (DevStack again = new DevStack(settings(false)).start();
         Admin admin = admin(again)) {
       assertThat(routesEnd(admin)).isEqualTo(2);
@@ -75,6 +89,59 @@ class DevStackIT {
         Admin admin = admin(fresh)) {
       assertThat(routesEnd(admin)).isEqualTo(2);
     }
+  }
+
+  @Test
+  void anEditedManifestIsAppliedWhileTheStackRunsAndABadEditChangesNothing(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("sluice.yaml");
+    Files.copy(EXAMPLE, file);
+    try (DevStack stack =
+        new DevStack(DevStackSettings.freePorts(file, dataDir.resolve("edit"))).start()) {
+      String original = Files.readString(file);
+      // A new deployment, and the sentiment app split between it and the old one.
+      Files.writeString(
+          file,
+          original
+              .replace(
+                  "apps:\n",
+                  "  sentiment-b:\n    function: sentiment\n    scaling: {minReplicas: 1,"
+                      + " maxReplicas: 2}\n\napps:\n")
+              .replace(
+                  "        - {name: main, deployment: sentiment}",
+                  "        - {name: main, deployment: sentiment}\n"
+                      + "        - {name: next, deployment: sentiment-b, weight: 3}"));
+      await("the watcher applies the edit")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> stack.runningDeployments().contains("sentiment-b"));
+      try (Admin admin = admin(stack)) {
+        assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))
+            .contains(Topics.batches("sentiment-b"));
+      }
+      assertThat(stack.manifest().apps().get("sentiment").route().variants()).hasSize(2);
+      assertThat(stack.reload()).as("the same file again changes nothing").isEmpty();
+
+      // An edit that does not validate is refused with its line, and the stack keeps running.
+      Files.writeString(file, original.replace("maxBatchSize: 32", "maxBatchSize: 0"));
+      assertThatThrownBy(stack::reload)
+          .isInstanceOf(InvalidManifestException.class)
+          .hasMessageContaining("deployments.sentiment.batching.maxBatchSize");
+      assertThat(stack.runningDeployments()).contains("sentiment-b");
+      assertThat(stack.manifest().deployment("sentiment").batching().maxBatchSize()).isEqualTo(32);
+    }
+  }
+
+  @Test
+  void anUnknownFunctionStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("sluice.yaml");
+    Files.writeString(
+        file,
+        Files.readString(EXAMPLE).replace("function: sentiment", "function: no-such-function"));
+    assertThatThrownBy(
+            () -> new DevStack(DevStackSettings.freePorts(file, dataDir.resolve("bad"))).start())
+        .isInstanceOf(InvalidManifestException.class)
+        .hasMessageContaining(
+            "deployments.sentiment.function: no function named 'no-such-function'");
   }
 
   /** A request to the sentiment app comes out of the router in a batch for its deployment. */

@@ -43,7 +43,8 @@ class DevStackScalingIT {
 
   @Test
   void aBurstScalesChatUpWithNoRequestLostAndIdleScalesItBack() throws Exception {
-    try (DevStack stack = new DevStack(DevStackSettings.freePorts(dataDir)).start()) {
+    try (DevStack stack =
+        new DevStack(DevStackSettings.freePorts(DevStackIT.EXAMPLE, dataDir)).start()) {
       String replies = "it.scaling.replies";
       try (Admin admin =
           Admin.create(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()))) {
