@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * What the JSON Schema cannot say: references between sections, names unique within a list, sums
- * and ranges that depend on another key. Runs on a document the schema accepted.
+ * and ranges that depend on another key. Runs beside the schema, so one pass reports both kinds; it
+ * skips whatever the schema already reports as malformed.
  */
 final class ManifestChecks {
   private ManifestChecks() {}
@@ -35,7 +36,7 @@ final class ManifestChecks {
               at + ".scaling.minReplicas",
               min + " is more than maxReplicas (" + max + ")"));
     }
-    if (s.has("initialReplicas")) {
+    if (s.path("initialReplicas").isIntegralNumber()) {
       int initial = s.get("initialReplicas").asInt();
       if (initial < min || initial > max) {
         problems.add(
@@ -54,7 +55,7 @@ final class ManifestChecks {
               at + ".scaling.targetOngoingRequests",
               "give targetLagPerReplica or targetOngoingRequests, not both"));
     }
-    if (d.has("partitions") && d.get("partitions").asInt() < max) {
+    if (d.path("partitions").isIntegralNumber() && d.get("partitions").asInt() < max) {
       problems.add(
           ManifestLoader.problem(
               file,
@@ -67,7 +68,9 @@ final class ManifestChecks {
                   + max));
     }
     JsonNode gpu = d.get("gpu");
-    if (gpu != null && gpu.has("tensorParallelSize")) {
+    if (gpu != null
+        && gpu.path("tensorParallelSize").isIntegralNumber()
+        && gpu.get("tensorParallelSize").asInt() >= 1) {
       int count = gpu.path("count").asInt(1);
       int tp = gpu.get("tensorParallelSize").asInt();
       if (tp > count || count % tp != 0) {
@@ -96,12 +99,15 @@ final class ManifestChecks {
       Set<String> deployments,
       List<ManifestProblem> problems) {
     String at = "apps." + name + ".route";
-    JsonNode route = app.get("route");
-    JsonNode variants = route.get("variants");
+    JsonNode route = app.path("route");
+    JsonNode variants = route.path("variants");
     Set<String> names = new HashSet<>();
     double total = 0;
     for (int i = 0; i < variants.size(); i++) {
       JsonNode v = variants.get(i);
+      if (!v.isObject() || !v.path("deployment").isTextual()) {
+        continue; // the schema reports it
+      }
       String vat = at + ".variants[" + i + "]";
       checkReference(file, v.get("deployment"), vat + ".deployment", deployments, problems);
       String variantName = v.has("name") ? v.get("name").asText() : v.get("deployment").asText();
@@ -115,7 +121,7 @@ final class ManifestChecks {
       }
       total += v.path("weight").asDouble(1.0);
     }
-    if (total <= 0) {
+    if (total <= 0 && variants.size() > 0) {
       problems.add(
           ManifestLoader.problem(
               file,
@@ -125,6 +131,9 @@ final class ManifestChecks {
     }
     JsonNode shadows = route.path("shadows");
     for (int i = 0; i < shadows.size(); i++) {
+      if (!shadows.get(i).path("deployment").isTextual()) {
+        continue;
+      }
       checkReference(
           file,
           shadows.get(i).get("deployment"),

@@ -72,7 +72,7 @@ public final class ManifestLoader {
     for (Error e : ManifestSchema.validate(root)) {
       problems.add(fromSchema(file, root, e));
     }
-    if (problems.isEmpty()) {
+    if (root.isObject()) {
       ManifestChecks.check(file, root, problems);
     }
     if (!problems.isEmpty()) {

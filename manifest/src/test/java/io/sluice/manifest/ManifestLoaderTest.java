@@ -121,6 +121,31 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void schemaAndReferenceProblemsAreReportedInOnePass() {
+    List<ManifestProblem> p =
+        problems(
+            GOOD.replace("deployment: chat-b", "deployment: chat-c")
+                .replace("maxBatchSize: 8", "maxBatchSize: 0")
+                .replace(
+                    "    function: llm\n      apps",
+                    "    function: llm\n    colour: red\n      apps"));
+    assertThat(p)
+        .extracting(ManifestProblem::key)
+        .contains(
+            "deployments.chat-a.batching.maxBatchSize", "apps.chat.route.variants[1].deployment");
+  }
+
+  @Test
+  void malformedSectionsDoNotBreakTheReferenceChecks() {
+    List<ManifestProblem> p =
+        problems(
+            "apiVersion: sluice.io/v1\ndeployments: {d: {function: x, partitions: many,"
+                + " gpu: {model: m, tensorParallelSize: two}}}\n"
+                + "apps: {a: {route: {variants: [7, {weight: 1}]}}, b: {}}\n");
+    assertThat(p).isNotEmpty().allSatisfy(x -> assertThat(x.line()).isPositive());
+  }
+
+  @Test
   void emptyAndNonYamlFilesAreRejected() {
     assertThat(problems(""))
         .extracting(ManifestProblem::message)
