@@ -2,6 +2,7 @@ package io.sluice.loadtest.faults;
 
 import io.sluice.bridge.BridgeConfig;
 import io.sluice.functions.worker.WorkerConfig;
+import io.sluice.manifest.WorkerSettings;
 import io.sluice.router.RouterConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -302,9 +303,8 @@ public final class FaultSuite {
               port,
               logs));
     }
-    addWorkers(children, FaultSuite.CHAT, "llm", settings.chatWorkers(), infra, logs);
-    addWorkers(
-        children, FaultSuite.SENTIMENT, "sentiment", settings.sentimentWorkers(), infra, logs);
+    addWorkers(children, FaultSuite.CHAT, settings.chatWorkers(), infra, logs);
+    addWorkers(children, FaultSuite.SENTIMENT, settings.sentimentWorkers(), infra, logs);
     for (int i = 0; i < settings.bridges(); i++) {
       int port = freePort();
       bridgePorts.put("bridge-" + i, port);
@@ -333,20 +333,17 @@ public final class FaultSuite {
   }
 
   private static void addWorkers(
-      List<Child> children, String deployment, String function, int n, Infra infra, Path logs)
-      throws IOException {
+      List<Child> children, String deployment, int n, Infra infra, Path logs) throws IOException {
     for (int i = 0; i < n; i++) {
       int port = freePort();
       List<String> args = new ArrayList<>(List.of("--deployment", deployment));
-      Map<String, String> keys = new LinkedHashMap<>();
+      // The deployment's settings as the manifest gives them (the chart passes the same).
+      Map<String, String> keys =
+          new LinkedHashMap<>(WorkerSettings.of(infra.manifest.deployment(deployment), null));
       keys.put(WorkerConfig.BOOTSTRAP_SERVERS, infra.broker.bootstrapServers());
       keys.put(WorkerConfig.SCHEMA_REGISTRY_URL, infra.registry.url());
-      keys.put(WorkerConfig.FUNCTION, function);
       keys.put(WorkerConfig.MANAGEMENT_PORT, Integer.toString(port));
       keys.put(WorkerConfig.INSTANCE_ID, "faults-" + deployment + "-" + i);
-      if ("llm".equals(function)) {
-        keys.put(WorkerConfig.BACKEND_URL, infra.simulator.baseUrl());
-      }
       args.addAll(flags("-D", keys));
       children.add(new Child(deployment + "-" + i, Child.Kind.WORKER, "worker", args, port, logs));
     }
