@@ -42,25 +42,35 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-worker-%s" (include "sluice.fullname" .root) .name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* A deployment's scaling settings: chart defaults overridden by its own `scaling` block. */}}
-{{- define "sluice.scaling" -}}
-{{- $s := mergeOverwrite (deepCopy .root.Values.scalingDefaults) (default dict .deployment.scaling) -}}
-{{- toYaml $s -}}
-{{- end -}}
-
-{{/* Health probes on a named port; call with (dict "port" "management"). */}}
+{{/*
+Health probes on a named port; call with (dict "port" "management"), optionally with "period" and
+"timeout" (seconds, both probes: a worker's healthCheck).
+*/}}
 {{- define "sluice.probes" -}}
 livenessProbe:
   httpGet:
     path: /healthz
     port: {{ .port }}
   initialDelaySeconds: 10
-  periodSeconds: 10
+  periodSeconds: {{ .period | default 10 }}
+  {{- with .timeout }}
+  timeoutSeconds: {{ . }}
+  {{- end }}
   failureThreshold: 3
 readinessProbe:
   httpGet:
     path: /readyz
     port: {{ .port }}
-  periodSeconds: 5
+  periodSeconds: {{ .period | default 5 }}
+  {{- with .timeout }}
+  timeoutSeconds: {{ . }}
+  {{- end }}
   failureThreshold: 2
 {{- end -}}
+
+{{- define "sluice.manifestConfigMapName" -}}
+{{- printf "%s-manifest" (include "sluice.fullname" .) -}}
+{{- end -}}
+
+{{/* Where every pod that reads the manifest mounts it. */}}
+{{- define "sluice.manifestDir" -}}/etc/sluice/manifest{{- end -}}

@@ -69,6 +69,18 @@ record Rendered(List<JsonNode> manifests) {
         .toList();
   }
 
+  /** A container's args as strings. */
+  static List<String> args(JsonNode container) {
+    return StreamSupport.stream(container.path("args").spliterator(), false)
+        .map(JsonNode::asText)
+        .toList();
+  }
+
+  /** The pod spec of a Deployment or Job. */
+  static JsonNode podSpec(JsonNode workload) {
+    return workload.path("spec").path("template").path("spec");
+  }
+
   static Optional<JsonNode> env(JsonNode container, String name) {
     return StreamSupport.stream(container.path("env").spliterator(), false)
         .filter(e -> name.equals(e.path("name").asText()))
