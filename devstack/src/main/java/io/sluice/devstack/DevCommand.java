@@ -1,7 +1,13 @@
 package io.sluice.devstack;
 
+import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.ops.GracefulShutdown;
+import io.sluice.functions.worker.FunctionLoadException;
+import io.sluice.functions.worker.FunctionRegistry;
+import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.logging.log4j.Level;
@@ -66,6 +72,15 @@ public final class DevCommand implements Callable<Integer> {
   @Option(names = "--verbose-kafka", description = "Log the broker and Kafka clients at INFO.")
   boolean verboseKafka;
 
+  @Option(
+      names = "--functions",
+      paramLabel = "PATH",
+      description =
+          "Your own functions, besides Sluice's: a jar, a directory of jars or a class directory;"
+              + " several separated by '${sys:path.separator}' or given again"
+              + " (examples/functions/README.md).")
+  List<String> functions = new ArrayList<>();
+
   /** The lines a new user copies: they work as printed against this stack. */
   static String tryIt(String bridge) {
     return String.join(
@@ -109,9 +124,16 @@ public final class DevCommand implements Callable<Integer> {
             vllmModel,
             java.time.Duration.ofSeconds(1),
             DevDeployments.DEV_COOLDOWN,
-            verboseKafka);
+            verboseKafka,
+            FunctionRegistry.parsePath(String.join(File.pathSeparator, functions)));
     GracefulShutdown shutdown = GracefulShutdown.installed("sluice dev");
-    DevStack stack = shutdown.register("dev stack", new DevStack(settings).start());
+    DevStack stack;
+    try {
+      stack = shutdown.register("dev stack", new DevStack(settings).start());
+    } catch (FunctionLoadException e) {
+      System.err.println(e.getMessage()); // a --functions path that does not load: a bad option
+      return ConfigFlags.EXIT_BAD_CONFIG;
+    }
     System.out.println();
     System.out.println("Sluice dev stack is running. Ctrl-C stops it.");
     for (Map.Entry<String, String> e : stack.endpoints().entrySet()) {

@@ -72,6 +72,7 @@ public final class DevStack implements AutoCloseable {
   private ManagementServer management;
   private SimulatorServer simulator;
   private DevAutoscaler autoscaler;
+  private FunctionRegistry functions;
 
   public DevStack(DevStackSettings settings) {
     this.settings = settings;
@@ -193,6 +194,9 @@ public final class DevStack implements AutoCloseable {
       throw new UncheckedIOException("cannot serve the dev stack's metrics", e);
     }
     started.add(management);
+    // Loaded once and closed after every replica (its class loader holds the user's jars).
+    functions = FunctionRegistry.load(settings.functionPaths());
+    started.add(functions);
     String backend = settings.vllmUrl();
     if (backend == null) {
       simulator = SimulatorServer.start(SimulatorConfig.defaults(settings.simulatorPort()));
@@ -239,7 +243,7 @@ public final class DevStack implements AutoCloseable {
       }
     }
     WorkerConfig config = WorkerConfig.from(WorkerConfig.definition().parse(raw));
-    return WorkerApp.start(config, FunctionRegistry.load().create(d.function()), metrics);
+    return WorkerApp.start(config, functions.create(d.function()), metrics);
   }
 
   /** The dev stack's autoscaler: each demo deployment's replicas and scaling history. */

@@ -2,6 +2,7 @@ package io.sluice.devstack;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What {@code sluice dev} starts and where.
@@ -20,6 +21,8 @@ import java.time.Duration;
  * @param scalePollInterval how often the dev stack's autoscaler polls lag
  * @param scaleDownDelay cooldown before scaling to zero and scale-down stabilisation window
  * @param verboseKafka log the broker at INFO instead of WARN
+ * @param functionPaths where the user's own functions are loaded from besides Sluice's ({@code
+ *     --functions}): jars, directories of jars or class directories; empty for none
  */
 public record DevStackSettings(
     Path dataDir,
@@ -35,7 +38,12 @@ public record DevStackSettings(
     String vllmModel,
     Duration scalePollInterval,
     Duration scaleDownDelay,
-    boolean verboseKafka) {
+    boolean verboseKafka,
+    List<Path> functionPaths) {
+
+  public DevStackSettings {
+    functionPaths = List.copyOf(functionPaths);
+  }
 
   /** The defaults the README's command uses. */
   public static DevStackSettings defaults() {
@@ -53,7 +61,8 @@ public record DevStackSettings(
         null,
         Duration.ofSeconds(1),
         DevDeployments.DEV_COOLDOWN,
-        false);
+        false,
+        List.of());
   }
 
   /** Free ports everywhere and a 3 s scale-down delay: for tests. */
@@ -72,7 +81,8 @@ public record DevStackSettings(
         null,
         Duration.ofMillis(500),
         Duration.ofSeconds(3),
-        false);
+        false,
+        List.of());
   }
 
   public DevStackSettings withFresh(boolean wipe) {
@@ -90,6 +100,7 @@ public record DevStackSettings(
         vllmModel,
         scalePollInterval,
         scaleDownDelay,
-        verboseKafka);
+        verboseKafka,
+        functionPaths);
   }
 }
