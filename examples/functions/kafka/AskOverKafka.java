@@ -41,7 +41,8 @@ public class AskOverKafka {
     Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
     String replies = Topics.responses(app);
     try (AvroSerde<InferenceRequest> requests = AvroSerde.of(InferenceRequest.class, serde, false);
-        AvroSerde<InferenceResponse> responses = AvroSerde.of(InferenceResponse.class, serde, false);
+        AvroSerde<InferenceResponse> responses =
+            AvroSerde.of(InferenceResponse.class, serde, false);
         KafkaConsumer<String, InferenceResponse> consumer =
             new KafkaConsumer<>(kafka, new StringDeserializer(), responses.deserializer());
         KafkaProducer<String, InferenceRequest> producer =

@@ -26,11 +26,11 @@ import java.util.regex.Pattern;
  * completion prompt, or a chat's last user message. Output, one JSON document per request:
  *
  * <pre>{@code
- * {"words": 9, "unique": 8, "top": [{"word": "the", "count": 2}, {"word": "brown", "count": 1}]}
+ * {"words": 9, "unique": 8, "top": [{"word": "the", "count": 2}, {"word": "quick", "count": 1}]}
  * }</pre>
  *
- * <p>Setting (the manifest's {@code params}, {@code sluice.function.top} for a worker): {@code top},
- * how many words to list, default 3.
+ * <p>Setting (the manifest's {@code params}, {@code sluice.function.top} for a worker): {@code
+ * top}, how many words to list, default 3.
  */
 public final class WordCount implements SluiceFunction {
   private static final ObjectMapper JSON = new ObjectMapper();
