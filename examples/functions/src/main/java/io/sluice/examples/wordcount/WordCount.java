@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * {@code word-count}: counts the words of a text and names the most frequent ones.
  *
  * <p>Input: JSON {@code {"text": "..."}} or a JSON string (the HTTP bridge's {@code "input"}), a
- * completion prompt, or a chat's last user message. Output, one JSON document per request:
+ * completion prompt, or a chat's last user message. Output, one JSON document per request (here for
+ * "The quick brown fox jumps over the lazy dog" and {@code top} 2):
  *
  * <pre>{@code
  * {"words": 9, "unique": 8, "top": [{"word": "the", "count": 2}, {"word": "quick", "count": 1}]}
