@@ -1,10 +1,14 @@
 package io.sluice.devstack;
 
+import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.ops.GracefulShutdown;
+import io.sluice.functions.worker.FunctionLoadException;
+import io.sluice.functions.worker.FunctionRegistry;
 import io.sluice.manifest.AppSpec;
 import io.sluice.manifest.InvalidManifestException;
 import io.sluice.manifest.Manifest;
 import io.sluice.manifest.cli.ApplyCommand;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,6 +87,15 @@ public final class DevCommand implements Callable<Integer> {
 
   @Option(names = "--verbose-kafka", description = "Log the broker and Kafka clients at INFO.")
   boolean verboseKafka;
+
+  @Option(
+      names = "--functions",
+      paramLabel = "PATH",
+      description =
+          "Your own functions, besides Sluice's: a jar, a directory of jars or a class directory;"
+              + " several separated by '${sys:path.separator}' or given again"
+              + " (examples/functions/README.md).")
+  List<String> functions = new ArrayList<>();
 
   /**
    * The lines a new user copies: they work as printed against this stack, for the apps of its
@@ -181,7 +194,8 @@ public final class DevCommand implements Callable<Integer> {
             vllmModel,
             java.time.Duration.ofSeconds(1),
             null,
-            verboseKafka);
+            verboseKafka,
+            FunctionRegistry.parsePath(String.join(File.pathSeparator, functions)));
     GracefulShutdown shutdown = GracefulShutdown.installed("sluice dev");
     DevStack stack;
     try {
@@ -189,6 +203,9 @@ public final class DevCommand implements Callable<Integer> {
     } catch (InvalidManifestException e) {
       System.err.println(e.getMessage());
       return ApplyCommand.EXIT_INVALID_MANIFEST;
+    } catch (FunctionLoadException e) {
+      System.err.println(e.getMessage()); // a --functions path that does not load: a bad option
+      return ConfigFlags.EXIT_BAD_CONFIG;
     }
     System.out.println();
     System.out.println("Sluice dev stack is running. Ctrl-C stops it.");

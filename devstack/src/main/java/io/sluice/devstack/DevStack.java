@@ -72,7 +72,7 @@ public final class DevStack implements AutoCloseable {
   private ManagementServer management;
   private SimulatorServer simulator;
   private DevAutoscaler autoscaler;
-  private final FunctionRegistry functions = FunctionRegistry.load();
+  private FunctionRegistry functions;
   private volatile Manifest manifest;
   private Applier applier;
   private LagReader lagReader;
@@ -94,7 +94,10 @@ public final class DevStack implements AutoCloseable {
 
   private DevStack startParts() {
     long t0 = System.nanoTime();
-    // First, so a mistake in the file stops the stack before anything starts.
+    // First, so a mistake in the file or a --functions path stops the stack before anything
+    // starts (the manifest's functions must be ones it can load).
+    functions = FunctionRegistry.load(settings.functionPaths());
+    started.add(functions);
     manifest = DevManifest.load(settings.manifest(), functions);
     log.info(
         "manifest {}: deployments {}, apps {}",
@@ -188,6 +191,7 @@ public final class DevStack implements AutoCloseable {
       throw new UncheckedIOException("cannot serve the dev stack's metrics", e);
     }
     started.add(management);
+    // Loaded once and closed after every replica (its class loader holds the user's jars).
     String backend = settings.vllmUrl();
     if (backend == null) {
       simulator = SimulatorServer.start(SimulatorConfig.defaults(settings.simulatorPort()));

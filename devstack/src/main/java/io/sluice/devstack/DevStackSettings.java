@@ -2,6 +2,7 @@ package io.sluice.devstack;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What {@code sluice dev} starts and where.
@@ -22,6 +23,8 @@ import java.time.Duration;
  * @param scaleDownDelay null to scale as the manifest says; else a cooldown and scale-down window
  *     that replaces every deployment's (tests use a few seconds)
  * @param verboseKafka log the broker at INFO instead of WARN
+ * @param functionPaths where the user's own functions are loaded from besides Sluice's ({@code
+ *     --functions}): jars, directories of jars or class directories; empty for none
  */
 public record DevStackSettings(
     Path manifest,
@@ -38,7 +41,12 @@ public record DevStackSettings(
     String vllmModel,
     Duration scalePollInterval,
     Duration scaleDownDelay,
-    boolean verboseKafka) {
+    boolean verboseKafka,
+    List<Path> functionPaths) {
+
+  public DevStackSettings {
+    functionPaths = List.copyOf(functionPaths);
+  }
 
   /** The defaults the README's command uses, on the given manifest. */
   public static DevStackSettings defaults(Path manifest) {
@@ -57,7 +65,8 @@ public record DevStackSettings(
         null,
         Duration.ofSeconds(1),
         null,
-        false);
+        false,
+        List.of());
   }
 
   /** Free ports everywhere and a 3 s scale-down delay: for tests. */
@@ -77,7 +86,8 @@ public record DevStackSettings(
         null,
         Duration.ofMillis(500),
         Duration.ofSeconds(3),
-        false);
+        false,
+        List.of());
   }
 
   public DevStackSettings withFresh(boolean wipe) {
@@ -96,6 +106,7 @@ public record DevStackSettings(
         vllmModel,
         scalePollInterval,
         scaleDownDelay,
-        verboseKafka);
+        verboseKafka,
+        functionPaths);
   }
 }

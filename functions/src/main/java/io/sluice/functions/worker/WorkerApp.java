@@ -22,6 +22,7 @@ import io.sluice.schemas.serde.SerdeConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -64,6 +65,7 @@ public final class WorkerApp implements AutoCloseable {
   private final WorkerLoop loop;
   private final Thread thread;
   private final ManagementServer management;
+  private final FunctionRegistry functions;
   private volatile boolean closed;
 
   private WorkerApp(
@@ -72,36 +74,53 @@ public final class WorkerApp implements AutoCloseable {
       SluiceFunction function,
       WorkerLoop loop,
       Thread thread,
-      ManagementServer management) {
+      ManagementServer management,
+      FunctionRegistry functions) {
     this.config = config;
     this.instance = instance;
     this.function = function;
     this.loop = loop;
     this.thread = thread;
     this.management = management;
+    this.functions = functions;
   }
 
   /**
-   * Starts a worker running the function named by {@code sluice.worker.function}, with its own
-   * Prometheus registry and, unless {@code sluice.management.port} is -1, its management endpoints.
+   * Starts a worker running the function named by {@code sluice.worker.function}, found among
+   * Sluice's own and those of {@code sluice.worker.function-path} ({@link FunctionRegistry#load(
+   * List)}), with its own Prometheus registry and, unless {@code sluice.management.port} is -1, its
+   * management endpoints. The user functions' class loader is closed when the worker stops.
+   *
+   * @throws FunctionLoadException if the function path does not load (it names the path)
    */
   public static WorkerApp start(WorkerConfig config) throws Exception {
-    SluiceFunction function = FunctionRegistry.load().create(config.function());
-    PrometheusMeterRegistry registry = Metrics.newRegistry("worker");
-    return start(config, function, registry, config.managementPort() == -1 ? null : registry);
+    FunctionRegistry functions = FunctionRegistry.load(config.functionPath());
+    try {
+      SluiceFunction function = functions.create(config.function());
+      if (!config.functionPath().isEmpty()) {
+        log.info("function '{}' is {}", config.function(), functions.origin(config.function()));
+      }
+      PrometheusMeterRegistry registry = Metrics.newRegistry("worker");
+      return start(
+          config, function, registry, config.managementPort() == -1 ? null : registry, functions);
+    } catch (Exception | Error e) {
+      functions.close();
+      throw e;
+    }
   }
 
   /** Starts a worker running a given function instance, without management endpoints. */
   public static WorkerApp start(WorkerConfig config, SluiceFunction function, MeterRegistry metrics)
       throws Exception {
-    return start(config, function, metrics, null);
+    return start(config, function, metrics, null, null);
   }
 
   private static WorkerApp start(
       WorkerConfig config,
       SluiceFunction function,
       MeterRegistry metrics,
-      PrometheusMeterRegistry serveOn)
+      PrometheusMeterRegistry serveOn,
+      FunctionRegistry owned)
       throws Exception {
     String instance =
         config.instanceId().isEmpty()
@@ -164,7 +183,7 @@ public final class WorkerApp implements AutoCloseable {
     Thread thread = new Thread(loop, "sluice-worker-" + instance);
     thread.start();
     ManagementServer management = null;
-    WorkerApp app = new WorkerApp(config, instance, function, loop, thread, null);
+    WorkerApp app = new WorkerApp(config, instance, function, loop, thread, null, owned);
     if (serveOn != null) {
       try {
         management =
@@ -174,7 +193,7 @@ public final class WorkerApp implements AutoCloseable {
         app.halt();
         throw e;
       }
-      app = new WorkerApp(config, instance, function, loop, thread, management);
+      app = new WorkerApp(config, instance, function, loop, thread, management, owned);
     }
     log.info("worker {} started: {}", instance, config);
     return app;
@@ -213,6 +232,10 @@ public final class WorkerApp implements AutoCloseable {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, instance);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // The batch topic comes from `sluice apply` with the partitions the manifest declares; a
+    // worker that starts first (a pod before the chart's apply Job) must wait for it, not have
+    // the broker create it with its default partition count.
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
@@ -367,6 +390,14 @@ public final class WorkerApp implements AutoCloseable {
     }
     if (management != null) {
       management.close();
+    }
+    if (functions != null) {
+      // After function.close(): until then the function may still load classes from its jar.
+      try {
+        functions.close();
+      } catch (RuntimeException e) {
+        log.warn("worker {}: closing the function path failed: {}", instance, e.toString());
+      }
     }
   }
 }

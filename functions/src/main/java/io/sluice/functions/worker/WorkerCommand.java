@@ -2,10 +2,15 @@ package io.sluice.functions.worker;
 
 import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.ops.GracefulShutdown;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice worker --deployment NAME}: runs one function worker until SIGTERM, then drains.
@@ -14,6 +19,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>{@code
  * sluice worker --deployment sentiment -D sluice.worker.function=sentiment
+ * sluice worker --deployment words -D sluice.worker.function=word-count --functions my-functions.jar
  * // or embedded in another picocli tool:
  * new CommandLine(new WorkerCommand()).execute("--deployment", "chat");
  * }</pre>
@@ -29,18 +35,40 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "Deployment to serve (sluice.worker.deployment).")
   String deployment;
 
+  @Option(
+      names = "--functions",
+      paramLabel = "PATH",
+      description =
+          "Your own functions, besides Sluice's: a jar, a directory of jars or a class directory;"
+              + " several separated by '${sys:path.separator}' or given again"
+              + " (sluice.worker.function-path).")
+  List<String> functions = new ArrayList<>();
+
+  @Spec CommandSpec spec;
+
   /** The flags every Sluice process takes: --config, -D/--set, --print-config-reference. */
   @Mixin ConfigFlags config = new ConfigFlags();
 
   @Override
   public Integer call() throws Exception {
     config.set(WorkerConfig.DEPLOYMENT, deployment);
-    return config.run(WorkerConfig.definition(), WorkerConfig::from, WorkerCommand::serve);
+    if (!functions.isEmpty()) {
+      config.set(WorkerConfig.FUNCTION_PATH, String.join(File.pathSeparator, functions));
+    }
+    return config.run(WorkerConfig.definition(), WorkerConfig::from, this::serve);
   }
 
-  private static int serve(WorkerConfig config) throws Exception {
+  private int serve(WorkerConfig config) throws Exception {
+    WorkerApp started;
+    try {
+      started = WorkerApp.start(config);
+    } catch (FunctionLoadException e) {
+      // A path that does not load is a bad option: its message alone, as for a bad key.
+      spec.commandLine().getErr().println(e.getMessage());
+      return ConfigFlags.EXIT_BAD_CONFIG;
+    }
     GracefulShutdown shutdown = GracefulShutdown.installed("worker");
-    WorkerApp app = shutdown.register("worker", WorkerApp.start(config));
+    WorkerApp app = shutdown.register("worker", started);
     Thread watcher =
         new Thread(
             () -> {

@@ -4,7 +4,9 @@ import io.sluice.common.config.ConfigDef;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +25,8 @@ import java.util.Map;
  *
  * @param deployment the deployment served ({@code --deployment})
  * @param function the function's registered name
+ * @param functionPath where a user's functions are loaded from besides Sluice's own ({@code
+ *     --functions}): jars, directories of jars, class directories; empty for none
  * @param bootstrapServers Kafka bootstrap servers
  * @param schemaRegistryUrl Schema Registry base URL ({@code mock://scope} in tests)
  * @param managementPort port of /healthz, /readyz, /metrics; 0 picks one, -1 disables
@@ -45,6 +49,7 @@ import java.util.Map;
 public record WorkerConfig(
     String deployment,
     String function,
+    List<Path> functionPath,
     String bootstrapServers,
     String schemaRegistryUrl,
     int managementPort,
@@ -64,11 +69,16 @@ public record WorkerConfig(
     Map<String, Object> producerSettings,
     int maxMessageBytes) {
 
+  public WorkerConfig {
+    functionPath = List.copyOf(functionPath);
+  }
+
   public static final String BOOTSTRAP_SERVERS = ConnectionKeys.BOOTSTRAP_SERVERS;
   public static final String SCHEMA_REGISTRY_URL = ConnectionKeys.SCHEMA_REGISTRY_URL;
   public static final String MANAGEMENT_PORT = "sluice.management.port";
   public static final String DEPLOYMENT = "sluice.worker.deployment";
   public static final String FUNCTION = "sluice.worker.function";
+  public static final String FUNCTION_PATH = "sluice.worker.function-path";
   public static final String BACKEND_URL = "sluice.worker.backend-url";
   public static final String BACKEND_API_KEY = "sluice.worker.backend-api-key";
   public static final String BACKEND_TIMEOUT_MS = "sluice.worker.backend-timeout-ms";
@@ -120,7 +130,17 @@ public record WorkerConfig(
             "llm",
             Validators.nonEmpty(),
             "Name of the function to run (a FunctionProvider found by ServiceLoader): llm,"
-                + " preprocess, sentiment, summarize, or your own.")
+                + " preprocess, sentiment, summarize, or your own from "
+                + FUNCTION_PATH
+                + ".")
+        .define(
+            FUNCTION_PATH,
+            ConfigDef.Type.STRING,
+            "",
+            "Where your own functions are loaded from, besides Sluice's: jars, directories of jars"
+                + " or class directories, separated by the path separator (':'; ';' on Windows),"
+                + " each holding a FunctionProvider in"
+                + " META-INF/services/io.sluice.functions.FunctionProvider. Set by --functions.")
         .define(
             BACKEND_URL,
             ConfigDef.Type.STRING,
@@ -195,6 +215,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         c.getString(DEPLOYMENT),
         c.getString(FUNCTION),
+        FunctionRegistry.parsePath(c.getString(FUNCTION_PATH)),
         c.getString(BOOTSTRAP_SERVERS),
         c.getString(SCHEMA_REGISTRY_URL),
         c.getInt(MANAGEMENT_PORT),
@@ -227,6 +248,7 @@ public record WorkerConfig(
         + deployment
         + ", function="
         + function
+        + (functionPath.isEmpty() ? "" : ", functionPath=" + functionPath)
         + ", bootstrapServers="
         + bootstrapServers
         + ", schemaRegistryUrl="

@@ -3,8 +3,9 @@
  * io.sluice.functions.worker.WorkerCommand}, {@code sluice worker}) or in-process (the dev stack,
  * tests, benchmarks): {@link io.sluice.functions.worker.WorkerApp} (start, close, halt), {@link
  * io.sluice.functions.worker.WorkerConfig} (every key, typed), {@link
- * io.sluice.functions.worker.FunctionRegistry} (functions by name) and {@link
- * io.sluice.functions.worker.Backoff} (the retry layer's delays).
+ * io.sluice.functions.worker.FunctionRegistry} (functions by name, Sluice's own and a user's from
+ * {@code --functions} jars, with {@link io.sluice.functions.worker.FunctionLoadException} when
+ * those do not load) and {@link io.sluice.functions.worker.Backoff} (the retry layer's delays).
  *
  * <pre>{@code
  * try (WorkerApp worker = WorkerApp.start(WorkerConfig.of(Map.of(
