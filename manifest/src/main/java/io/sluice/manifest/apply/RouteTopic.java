@@ -16,6 +16,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads the route in force for every app: {@code sluice.routes} from its start to its end. */
 final class RouteTopic {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RouteTopic.class);
+
   private RouteTopic() {}
 
   /** The last config per app; a tombstone removes the app. Empty if the topic does not exist. */
@@ -54,7 +56,20 @@ final class RouteTopic {
       }
     }
     Map<String, RouteConfig> routes = new LinkedHashMap<>();
-    last.forEach((app, bytes) -> routes.put(app, deserializer.deserialize(Topics.ROUTES, bytes)));
+    last.forEach(
+        (app, bytes) -> {
+          try {
+            routes.put(app, deserializer.deserialize(Topics.ROUTES, bytes));
+          } catch (RuntimeException e) {
+            // Unreadable (corrupt, or a schema this build cannot read): counts as no route, so
+            // apply writes the declared one over it instead of failing on it for ever.
+            log.warn(
+                "route of app '{}' in {} cannot be read ({}): treated as absent",
+                app,
+                Topics.ROUTES,
+                e.toString());
+          }
+        });
     return routes;
   }
 }
