@@ -3,12 +3,11 @@ package io.sluice.devstack;
 import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.ops.GracefulShutdown;
 import io.sluice.functions.worker.FunctionLoadException;
-import io.sluice.functions.worker.FunctionRegistry;
+import io.sluice.functions.worker.FunctionPathOption;
 import io.sluice.manifest.AppSpec;
 import io.sluice.manifest.InvalidManifestException;
 import io.sluice.manifest.Manifest;
 import io.sluice.manifest.cli.ApplyCommand;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sluice dev}: the whole stack in one process, until Ctrl-C. */
@@ -88,14 +88,7 @@ public final class DevCommand implements Callable<Integer> {
   @Option(names = "--verbose-kafka", description = "Log the broker and Kafka clients at INFO.")
   boolean verboseKafka;
 
-  @Option(
-      names = "--functions",
-      paramLabel = "PATH",
-      description =
-          "Your own functions, besides Sluice's: a jar, a directory of jars or a class directory;"
-              + " several separated by '${sys:path.separator}' or given again"
-              + " (examples/functions/README.md).")
-  List<String> functions = new ArrayList<>();
+  @Mixin FunctionPathOption functions = new FunctionPathOption();
 
   /**
    * The lines a new user copies: they work as printed against this stack, for the apps of its
@@ -195,7 +188,7 @@ public final class DevCommand implements Callable<Integer> {
             java.time.Duration.ofSeconds(1),
             null,
             verboseKafka,
-            FunctionRegistry.parsePath(String.join(File.pathSeparator, functions)));
+            functions.paths());
     GracefulShutdown shutdown = GracefulShutdown.installed("sluice dev");
     DevStack stack;
     try {

@@ -2,9 +2,6 @@ package io.sluice.functions.worker;
 
 import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.ops.GracefulShutdown;
-import java.io.File;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,14 +32,7 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "Deployment to serve (sluice.worker.deployment).")
   String deployment;
 
-  @Option(
-      names = "--functions",
-      paramLabel = "PATH",
-      description =
-          "Your own functions, besides Sluice's: a jar, a directory of jars or a class directory;"
-              + " several separated by '${sys:path.separator}' or given again"
-              + " (sluice.worker.function-path).")
-  List<String> functions = new ArrayList<>();
+  @Mixin FunctionPathOption functions = new FunctionPathOption();
 
   @Spec CommandSpec spec;
 
@@ -52,8 +42,8 @@ public final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     config.set(WorkerConfig.DEPLOYMENT, deployment);
-    if (!functions.isEmpty()) {
-      config.set(WorkerConfig.FUNCTION_PATH, String.join(File.pathSeparator, functions));
+    if (functions.given()) {
+      config.set(WorkerConfig.FUNCTION_PATH, functions.joined());
     }
     return config.run(WorkerConfig.definition(), WorkerConfig::from, this::serve);
   }
