@@ -4,6 +4,7 @@ import io.sluice.bridge.BridgeCommand;
 import io.sluice.functions.worker.WorkerCommand;
 import io.sluice.manifest.cli.ApplyCommand;
 import io.sluice.manifest.cli.StatusCommand;
+import io.sluice.manifest.cli.ValidateCommand;
 import io.sluice.router.cli.RouterCommand;
 import io.sluice.router.cli.RoutesCommand;
 import io.sluice.simulator.SimulatorCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
       DevCommand.class,
       ApplyCommand.class,
       StatusCommand.class,
+      ValidateCommand.class,
       RouterCommand.class,
       RoutesCommand.class,
       BridgeCommand.class,

@@ -31,6 +31,7 @@ public final class ManifestReference {
                 + " not a deployment in this file (deployments: chat-a, chat-b)`. The example is"
                 + " [`examples/sluice.yaml`](../examples/sluice.yaml).\n\n")
         .append("```sh\n")
+        .append("./sluice validate -f sluice.yaml              # check it, offline\n")
         .append("./sluice dev -f sluice.yaml                   # run it locally\n")
         .append("./sluice apply -f sluice.yaml [--dry-run]     # apply it to a cluster\n")
         .append(
