@@ -154,45 +154,6 @@ class SluiceChartTest {
   }
 
   @Test
-  void saslCreatesATriggerAuthenticationFromTheSecret() {
-    Rendered r =
-        renderExample(
-            """
-            kafka:
-              bootstrapServers: "broker:9093"
-              auth:
-                enabled: true
-                secretName: kafka-creds
-                sasl: scram_sha512
-                tls: enable
-                secretKeys:
-                  username: user
-                  password: pass
-                  ca: ca.crt
-            """);
-
-    JsonNode auth = r.get("TriggerAuthentication", "sluice-kafka");
-    assertThat(auth.path("spec").path("secretTargetRef").toString())
-        .contains(
-            "\"parameter\":\"username\"", "\"key\":\"user\"", "\"parameter\":\"ca\"", "kafka-creds")
-        .doesNotContain("\"parameter\":\"cert\"");
-    for (JsonNode so : r.ofKind("ScaledObject")) {
-      JsonNode trigger = so.path("spec").path("triggers").get(0);
-      assertThat(trigger.path("authenticationRef").path("name").asText()).isEqualTo("sluice-kafka");
-      assertThat(trigger.path("metadata").path("sasl").asText()).isEqualTo("scram_sha512");
-      assertThat(trigger.path("metadata").path("tls").asText()).isEqualTo("enable");
-    }
-    assertThat(
-            renderExample("{}")
-                .get("ScaledObject", "sluice-worker-chat-a")
-                .path("spec")
-                .path("triggers")
-                .get(0)
-                .has("authenticationRef"))
-        .isFalse();
-  }
-
-  @Test
   void serviceMonitorIsOptionalAndScrapesEveryComponent() {
     Rendered r = renderExample("serviceMonitor:\n  enabled: true\n");
 
