@@ -229,6 +229,44 @@ public final class ConnectionKeys {
     }
   }
 
+  /**
+   * A Kafka client failure told in terms of the keys to fix: a rejected SASL login names {@link
+   * #SASL_USERNAME}/{@link #SASL_PASSWORD}, a failed TLS handshake the trust store keys. Any other
+   * failure is returned as it is.
+   */
+  public static RuntimeException explain(RuntimeException failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String type = t.getClass().getName();
+      if (type.equals("org.apache.kafka.common.errors.SaslAuthenticationException")) {
+        return new ConfigException(
+            "Kafka rejected the SASL login: check "
+                + SASL_USERNAME
+                + " and "
+                + SASL_PASSWORD
+                + " (or "
+                + CLIENT_PREFIX
+                + JAAS
+                + ") and "
+                + CLIENT_PREFIX
+                + MECHANISM
+                + ": "
+                + t.getMessage(),
+            failure);
+      }
+      if (type.equals("org.apache.kafka.common.errors.SslAuthenticationException")) {
+        return new ConfigException(
+            "The TLS handshake with Kafka failed: check "
+                + CLIENT_PREFIX
+                + "ssl.truststore.location and "
+                + CLIENT_PREFIX
+                + "ssl.truststore.password (and the key store, where the broker asks for one): "
+                + t.getMessage(),
+            failure);
+      }
+    }
+    return failure;
+  }
+
   /** Whether a client property holds a secret: a password, a JAAS line, basic-auth user info. */
   public static boolean isSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT);

@@ -13,9 +13,7 @@ import io.sluice.schemas.serde.SerdeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -106,12 +104,8 @@ public final class ApplyCommand implements Callable<Integer> {
 
   /** An applier on the connection keys every Sluice process reads. */
   static Applier applier(SluiceConfig c) {
-    String registryUrl = c.getString(ConnectionKeys.SCHEMA_REGISTRY_URL);
+    SerdeConfig serde = SerdeConfig.from(ConnectionKeys.registrySettings(c));
     return Applier.create(
-        Map.of(
-            CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
-            c.getString(ConnectionKeys.BOOTSTRAP_SERVERS)),
-        SchemaRegistries.forUrl(registryUrl, null),
-        SerdeConfig.of(registryUrl));
+        ConnectionKeys.clientSettings(c), SchemaRegistries.forConfig(serde), serde);
   }
 }
