@@ -8,6 +8,7 @@ import io.sluice.bridge.BridgeConfig;
 import io.sluice.bridge.BridgeServer;
 import io.sluice.common.config.ConfigDef;
 import io.sluice.common.config.ConfigException;
+import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
@@ -17,6 +18,7 @@ import io.sluice.functions.worker.WorkerConfig;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.manifest.ManifestLoader;
 import io.sluice.manifest.apply.Applier;
+import io.sluice.manifest.cli.ApplyCommand;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
@@ -159,6 +161,20 @@ class SecuredKafkaIT {
     assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
     assertThat(reply.body()).contains("positive");
 
+    // `sluice apply` itself, the same keys as -D flags: a second run changes nothing.
+    Path manifest = dir.resolve("sluice.yaml");
+    java.nio.file.Files.writeString(manifest, MANIFEST);
+    java.io.StringWriter applyOut = new java.io.StringWriter();
+    assertThat(apply(manifest, connection, truststore, PASSWORD, applyOut)).isZero();
+    assertThat(applyOut.toString()).contains("no change");
+
+    java.io.StringWriter applyErr = new java.io.StringWriter();
+    assertThat(apply(manifest, connection, truststore, "wrong-password", applyErr))
+        .isEqualTo(ConfigFlags.EXIT_BAD_CONFIG);
+    assertThat(applyErr.toString())
+        .contains(ConnectionKeys.SASL_PASSWORD)
+        .doesNotContain("wrong-password");
+
     Map<String, String> wrong = securityEnvironment(truststore, "wrong-password");
     assertThatThrownBy(
             () ->
@@ -204,6 +220,32 @@ class SecuredKafkaIT {
   private static SluiceConfig load(
       ConfigDef def, Map<String, String> env, Map<String, String> flags) {
     return ConfigLoader.load(def, null, env, flags);
+  }
+
+  /**
+   * Runs {@code sluice apply -f manifest} with every key as a -D flag; output goes to {@code out}.
+   */
+  private static int apply(
+      Path manifest,
+      Map<String, String> connection,
+      Path truststore,
+      String password,
+      java.io.StringWriter out) {
+    List<String> args = new ArrayList<>(List.of("-f", manifest.toString()));
+    Map<String, String> keys = new LinkedHashMap<>(connection);
+    keys.put("sluice.kafka.client.security.protocol", "SASL_SSL");
+    keys.put("sluice.kafka.client.sasl.mechanism", "SCRAM-SHA-512");
+    keys.put("sluice.kafka.client.ssl.truststore.location", truststore.toString());
+    keys.put("sluice.kafka.client.ssl.truststore.password", STORE_PASSWORD);
+    keys.put("sluice.kafka.client.ssl.truststore.type", "PKCS12");
+    keys.put(ConnectionKeys.SASL_USERNAME, USER);
+    keys.put(ConnectionKeys.SASL_PASSWORD, password);
+    keys.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
+    java.io.PrintWriter w = new java.io.PrintWriter(out, true);
+    return new picocli.CommandLine(new ApplyCommand())
+        .setOut(w)
+        .setErr(w)
+        .execute(args.toArray(String[]::new));
   }
 
   /** The security keys in their environment form, as a pod's env would carry them. */

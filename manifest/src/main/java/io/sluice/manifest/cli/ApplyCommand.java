@@ -1,5 +1,6 @@
 package io.sluice.manifest.cli;
 
+import io.sluice.common.config.ConfigException;
 import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
@@ -62,7 +63,19 @@ public final class ApplyCommand implements Callable<Integer> {
         c -> c,
         c -> {
           try (Applier applier = applier(c)) {
-            List<Change> changes = dryRun ? applier.plan(manifest) : applier.apply(manifest);
+            List<Change> changes;
+            try {
+              changes = dryRun ? applier.plan(manifest) : applier.apply(manifest);
+            } catch (Exception e) {
+              // A rejected login or TLS handshake is told by the keys to fix.
+              RuntimeException explained = ConnectionKeys.explain(new IllegalStateException(e));
+              if (explained instanceof ConfigException) {
+                err.println(explained.getMessage());
+                err.flush();
+                return ConfigFlags.EXIT_BAD_CONFIG;
+              }
+              throw e;
+            }
             report(out, manifest, changes, dryRun);
             for (String app : applier.unmanagedApps(manifest)) {
               out.println(
