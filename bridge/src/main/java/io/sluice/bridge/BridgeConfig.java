@@ -39,9 +39,13 @@ import java.util.Map;
  * @param maxMessageBytes the one record-size limit ({@code sluice.kafka.max-message-bytes}); the
  *     largest accepted body ({@link #maxBodyBytes()}) is derived from it
  * @param kafkaTimeoutMs bound on Kafka produce (metadata wait plus delivery) before 503
- * @param kafkaOverrides extra Kafka client properties ({@code sluice.kafka.client.*})
+ * @param kafkaOverrides the Kafka client properties every client of the bridge takes: {@code
+ *     sluice.kafka.client.*} and the SASL JAAS line ({@link ConnectionKeys#clientSettings},
+ *     bootstrap servers apart)
  * @param producerSettings the shared producer settings ({@link ConnectionKeys#producerSettings})
  * @param groupSettings the shared consumer-group settings ({@link ConnectionKeys#groupSettings})
+ * @param registrySettings the Schema Registry client settings ({@link
+ *     ConnectionKeys#registrySettings})
  */
 public record BridgeConfig(
     String host,
@@ -67,7 +71,8 @@ public record BridgeConfig(
     long kafkaTimeoutMs,
     Map<String, String> kafkaOverrides,
     Map<String, Object> producerSettings,
-    Map<String, Object> groupSettings) {
+    Map<String, Object> groupSettings,
+    Map<String, Object> registrySettings) {
 
   public static final String HOST = "sluice.bridge.host";
   public static final String PORT = "sluice.bridge.port";
@@ -208,7 +213,7 @@ public record BridgeConfig(
             5_000L,
             Validators.atLeast(100),
             "Bound on a Kafka produce (metadata wait plus delivery); past it 503.")
-        .allowPrefix(KAFKA_CLIENT_PREFIX);
+        .allowKafkaPrefix(KAFKA_CLIENT_PREFIX);
   }
 
   public BridgeConfig {
@@ -247,9 +252,17 @@ public record BridgeConfig(
         c.getInt(MAX_IN_FLIGHT),
         c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES),
         c.getLong(KAFKA_TIMEOUT_MS),
-        c.withPrefix(KAFKA_CLIENT_PREFIX),
+        kafkaProperties(c),
         ConnectionKeys.producerSettings(c),
-        ConnectionKeys.groupSettings(c));
+        ConnectionKeys.groupSettings(c),
+        ConnectionKeys.registrySettings(c));
+  }
+
+  private static Map<String, String> kafkaProperties(SluiceConfig c) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    ConnectionKeys.clientSettings(c).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    out.remove("bootstrap.servers");
+    return out;
   }
 
   /** Every default, as a process with no configuration would run. */

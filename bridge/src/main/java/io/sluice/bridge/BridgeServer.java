@@ -12,6 +12,8 @@ import io.sluice.bridge.internal.ResultStore;
 import io.sluice.bridge.internal.ResultsListener;
 import io.sluice.bridge.internal.RouteTable;
 import io.sluice.bridge.internal.Submitter;
+import io.sluice.common.config.ConfigException;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.ops.Metrics;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
@@ -114,7 +116,7 @@ public final class BridgeServer implements AutoCloseable {
   public synchronized BridgeServer start() {
     try {
       ensureTopics();
-      SerdeConfig serde = SerdeConfig.of(config.schemaRegistryUrl());
+      SerdeConfig serde = SerdeConfig.from(config.registrySettings());
       var responseSerde = AvroSerde.of(InferenceResponse.class, serde, false);
       PendingReplies pending = new PendingReplies();
       ResultStore store =
@@ -190,6 +192,11 @@ public final class BridgeServer implements AutoCloseable {
       throw new IllegalStateException("interrupted while starting the bridge", e);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       close();
+      RuntimeException explained = ConnectionKeys.explain(new IllegalStateException(e));
+      if (explained instanceof ConfigException) {
+        // A rejected login or TLS handshake: the keys to fix, not the port.
+        throw explained;
+      }
       throw new IllegalStateException(
           "the bridge could not start on "
               + config.host()

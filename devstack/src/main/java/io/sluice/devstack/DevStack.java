@@ -4,6 +4,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.autoscaler.LagReader;
 import io.sluice.bridge.BridgeConfig;
 import io.sluice.bridge.BridgeServer;
+import io.sluice.common.config.ConnectionKeys;
+import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.ops.Health;
 import io.sluice.common.ops.ManagementServer;
 import io.sluice.common.ops.Metrics;
@@ -38,7 +40,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,11 +133,10 @@ public final class DevStack implements AutoCloseable {
     started.add(registry);
     log.info("Schema Registry on {}", registry.url());
 
+    SerdeConfig serde = SerdeConfig.from(ConnectionKeys.registrySettings(connection()));
     applier =
         Applier.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-            SchemaRegistries.forUrl(registry.url(), null),
-            SerdeConfig.of(registry.url()));
+            ConnectionKeys.clientSettings(connection()), SchemaRegistries.forConfig(serde), serde);
     started.add(applier);
     // As `sluice apply -f` would: topics, every subject registered before the first request,
     // routes. On a restart only what changed in the file since is changed.
@@ -160,6 +160,17 @@ public final class DevStack implements AutoCloseable {
         infraMs,
         routerMs);
     return this;
+  }
+
+  /** The shared connection keys of the stack's own broker and registry, as every process reads. */
+  private SluiceConfig connection() {
+    return ConnectionKeys.definition()
+        .parse(
+            Map.of(
+                ConnectionKeys.BOOTSTRAP_SERVERS,
+                broker.bootstrapServers(),
+                ConnectionKeys.SCHEMA_REGISTRY_URL,
+                registry.url()));
   }
 
   private void startRouter() {
@@ -202,9 +213,7 @@ public final class DevStack implements AutoCloseable {
       log.info("LLM deployments call the vLLM at {}", backend);
     }
     simulatedBackendUrl = backend;
-    lagReader =
-        LagReader.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+    lagReader = LagReader.create(ConnectionKeys.clientSettings(connection()));
     started.add(lagReader);
     List<ScaledDeployment> scaled = new ArrayList<>();
     for (DeploymentSpec d : manifest.deployments().values()) {

@@ -5,6 +5,7 @@ import io.sluice.avro.DeadLetter;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.common.config.ConfigException;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.ops.ManagementServer;
 import io.sluice.common.ops.Metrics;
 import io.sluice.router.meta.AdminTopicPartitions;
@@ -26,7 +27,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -86,7 +86,7 @@ public final class RouterApp implements AutoCloseable {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     p.putAll(c.producerSettings());
-    SerdeConfig serde = SerdeConfig.of(settings.schemaRegistryUrl());
+    SerdeConfig serde = settings.serde();
     return new RecordFailures(
         c.maxRecordAttempts(),
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()),
@@ -112,7 +112,12 @@ public final class RouterApp implements AutoCloseable {
    */
   public static RouterApp start(
       RouterConfig config, PrometheusMeterRegistry registry, boolean withManagement) {
-    ensureTopics(config);
+    try {
+      ensureTopics(config);
+    } catch (RuntimeException e) {
+      // A rejected login or TLS handshake is told by the keys to fix.
+      throw ConnectionKeys.explain(e);
+    }
     // Reply destinations are checked against live metadata: cached 30 s, a look-up waits <= 5 s.
     AdminTopicPartitions topics =
         new AdminTopicPartitions(
@@ -164,8 +169,9 @@ public final class RouterApp implements AutoCloseable {
 
   static Properties streamsProperties(RouterConfig c) {
     Properties p = new Properties();
+    // Bootstrap servers and security, given to every client Kafka Streams creates.
+    p.putAll(c.clientSettings());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
     p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.processingGuarantee());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.numThreads());
@@ -201,7 +207,7 @@ public final class RouterApp implements AutoCloseable {
 
   private static Properties adminProperties(RouterConfig c) {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.putAll(c.clientSettings());
     return p;
   }
 

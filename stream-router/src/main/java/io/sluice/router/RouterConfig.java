@@ -7,6 +7,7 @@ import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
 import io.sluice.router.batch.BatchLimits;
 import io.sluice.router.topology.TopologySettings;
+import io.sluice.schemas.serde.SerdeConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -32,6 +33,8 @@ import java.util.regex.PatternSyntaxException;
  * @param streamsOverrides Kafka Streams settings passed through ({@code sluice.router.streams.*})
  * @param producerSettings the shared producer settings ({@link ConnectionKeys#producerSettings})
  * @param groupSettings the shared consumer-group settings ({@link ConnectionKeys#groupSettings})
+ * @param clientSettings what every Kafka client of the router starts from: bootstrap servers and
+ *     security ({@link ConnectionKeys#clientSettings}); its {@code toString()} redacts secrets
  */
 public record RouterConfig(
     String bootstrapServers,
@@ -47,7 +50,8 @@ public record RouterConfig(
     TopologySettings topology,
     Map<String, String> streamsOverrides,
     Map<String, Object> producerSettings,
-    Map<String, Object> groupSettings) {
+    Map<String, Object> groupSettings,
+    Map<String, Object> clientSettings) {
   public static final String BOOTSTRAP_SERVERS = ConnectionKeys.BOOTSTRAP_SERVERS;
   public static final String SCHEMA_REGISTRY_URL = ConnectionKeys.SCHEMA_REGISTRY_URL;
   public static final String MANAGEMENT_HOST = "sluice.management.host";
@@ -181,13 +185,15 @@ public record RouterConfig(
             "How many times a record whose processing or production fails (other than a"
                 + " transient dependency failure) is tried, each on a replaced stream thread,"
                 + " before it is dead-lettered to sluice.dlq.router and the partition moves on.")
-        .allowPrefix(STREAMS_PREFIX);
+        .allowKafkaPrefix(STREAMS_PREFIX);
   }
 
   public RouterConfig {
     streamsOverrides = Map.copyOf(streamsOverrides);
     producerSettings = Map.copyOf(producerSettings);
     groupSettings = Map.copyOf(groupSettings);
+    // Not copied: ConnectionKeys' map redacts secrets from toString().
+    java.util.Objects.requireNonNull(clientSettings, "clientSettings");
   }
 
   /** Reads the router's keys from layered, validated configuration. */
@@ -195,7 +201,7 @@ public record RouterConfig(
     int tokens = c.getInt(MAX_BATCH_TOKENS);
     TopologySettings topology =
         new TopologySettings(
-            c.getString(SCHEMA_REGISTRY_URL),
+            SerdeConfig.from(ConnectionKeys.registrySettings(c)),
             Pattern.compile(c.getString(REQUEST_TOPIC_PATTERN)),
             new BatchLimits(
                 c.getInt(MAX_BATCH_SIZE), c.getLong(MAX_WAIT_MS), tokens == 0 ? null : tokens),
@@ -216,7 +222,8 @@ public record RouterConfig(
         topology,
         c.withPrefix(STREAMS_PREFIX),
         ConnectionKeys.producerSettings(c),
-        ConnectionKeys.groupSettings(c));
+        ConnectionKeys.groupSettings(c),
+        ConnectionKeys.clientSettings(c));
   }
 
   /**
@@ -257,6 +264,8 @@ public record RouterConfig(
         + topology
         + ", streamsOverrides="
         + streamsOverrides.keySet()
+        + ", clientSettings="
+        + clientSettings
         + "]";
   }
 

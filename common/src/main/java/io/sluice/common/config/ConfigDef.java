@@ -3,6 +3,7 @@ package io.sluice.common.config;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +49,7 @@ public final class ConfigDef {
 
   private final Map<String, Key> keys = new LinkedHashMap<>();
   private final List<String> passThroughPrefixes = new ArrayList<>();
+  private final Set<String> kafkaPrefixes = new LinkedHashSet<>();
 
   public ConfigDef define(String name, Type type, Object defaultValue, Validator v, String doc) {
     if (keys.containsKey(name)) {
@@ -67,7 +69,8 @@ public final class ConfigDef {
         .keys
         .values()
         .forEach(k -> define(k.name(), k.type(), k.defaultValue(), k.validator(), k.doc()));
-    passThroughPrefixes.addAll(other.passThroughPrefixes);
+    other.passThroughPrefixes.forEach(this::allowPrefix);
+    kafkaPrefixes.addAll(other.kafkaPrefixes);
     return this;
   }
 
@@ -76,8 +79,43 @@ public final class ConfigDef {
    * sluice.kafka.producer.} overrides handed to the Kafka client).
    */
   public ConfigDef allowPrefix(String prefix) {
-    passThroughPrefixes.add(prefix);
+    if (!passThroughPrefixes.contains(prefix)) {
+      passThroughPrefixes.add(prefix);
+    }
     return this;
+  }
+
+  /**
+   * Allows undeclared Kafka client properties under a prefix, as {@link #allowPrefix}, and reads
+   * them from the environment too: Kafka property names use dots, so under such a prefix {@code _}
+   * in the variable is {@code .} in the key ({@code SLUICE_KAFKA_CLIENT_SECURITY_PROTOCOL} is
+   * {@code sluice.kafka.client.security.protocol}).
+   */
+  public ConfigDef allowKafkaPrefix(String prefix) {
+    allowPrefix(prefix);
+    kafkaPrefixes.add(prefix);
+    return this;
+  }
+
+  /**
+   * The key an environment variable sets under a Kafka pass-through prefix, or null. The longest
+   * matching prefix wins; declared keys are matched before this is asked.
+   */
+  String kafkaKeyOfEnv(String variable) {
+    String best = null;
+    for (String prefix : kafkaPrefixes) {
+      String envPrefix = envName(prefix);
+      if (variable.startsWith(envPrefix)
+          && variable.length() > envPrefix.length()
+          && (best == null || prefix.length() > best.length())) {
+        best = prefix;
+      }
+    }
+    if (best == null) {
+      return null;
+    }
+    return best
+        + variable.substring(envName(best).length()).toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
   public Map<String, Key> keys() {

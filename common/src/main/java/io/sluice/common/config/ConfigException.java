@@ -8,6 +8,10 @@ public final class ConfigException extends RuntimeException {
     super(message);
   }
 
+  public ConfigException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
   public ConfigException(String key, Object value, String allowed) {
     super("Invalid value '" + value + "' for configuration '" + key + "': " + allowed);
   }

@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Layers raw configuration: file &lt; environment &lt; flags. A file may be {@code .properties},
@@ -31,12 +34,24 @@ public final class ConfigLoader {
     if (file != null) {
       raw.putAll(readFile(file));
     }
+    Set<String> declared = new HashSet<>();
     for (String key : def.keys().keySet()) {
+      declared.add(ConfigDef.envName(key));
       String v = env.get(ConfigDef.envName(key));
       if (v != null) {
         raw.put(key, v);
       }
     }
+    // Kafka client properties under a pass-through prefix (sluice.kafka.client. and the per-role
+    // ones): SLUICE_KAFKA_CLIENT_SECURITY_PROTOCOL is sluice.kafka.client.security.protocol.
+    new TreeMap<>(env)
+        .forEach(
+            (name, v) -> {
+              String key = declared.contains(name) ? null : def.kafkaKeyOfEnv(name);
+              if (key != null) {
+                raw.put(key, v);
+              }
+            });
     raw.putAll(flags);
     return raw;
   }

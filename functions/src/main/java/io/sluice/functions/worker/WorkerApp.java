@@ -6,6 +6,7 @@ import io.sluice.avro.DeadLetter;
 import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.ops.Health;
 import io.sluice.common.ops.ManagementServer;
 import io.sluice.common.ops.Metrics;
@@ -26,9 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -136,8 +140,14 @@ public final class WorkerApp implements AutoCloseable {
             withTimeout(config),
             metrics));
     WorkerMetrics meters = new WorkerMetrics(metrics, config.deployment(), instance);
-    SerdeConfig serde = SerdeConfig.of(config.schemaRegistryUrl());
+    SerdeConfig serde = SerdeConfig.from(config.registrySettings());
     Admin admin = Admin.create(adminProps(config, instance));
+    try {
+      checkLogin(admin);
+    } catch (RuntimeException e) {
+      admin.close(Duration.ZERO);
+      throw e;
+    }
     BatchProcessor processor =
         new BatchProcessor(
             config.deployment(),
@@ -208,13 +218,32 @@ public final class WorkerApp implements AutoCloseable {
   /** The longest a reply destination's metadata lookup may hold an item (not max.block.ms). */
   private static final Duration METADATA_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * Fails start-up when Kafka rejects the worker's credentials or TLS trust, naming the keys to
+   * fix; a broker that is not reachable yet is waited for by the consumer as before.
+   */
+  private static void checkLogin(Admin admin) throws InterruptedException {
+    try {
+      admin.describeCluster().clusterId().get(METADATA_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      RuntimeException wrapped = new IllegalStateException(e.getCause());
+      RuntimeException explained = ConnectionKeys.explain(wrapped);
+      if (explained != wrapped) {
+        throw explained;
+      }
+      log.warn("Kafka not reachable yet, the worker waits for it: {}", e.getCause().toString());
+    } catch (TimeoutException e) {
+      log.warn("Kafka did not answer within {}; the worker waits for it", METADATA_WAIT);
+    }
+  }
+
   private static Properties adminProps(WorkerConfig c, String instance) {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.putAll(c.clientSettings());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, instance + "-metadata");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) METADATA_WAIT.toMillis());
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) METADATA_WAIT.toMillis());
-    // Security and other client settings are shared with the consumer's overrides.
+    // Security comes from the shared client settings; admin-valid consumer overrides still apply.
     c.consumerOverrides()
         .forEach(
             (k, v) -> {
@@ -227,7 +256,7 @@ public final class WorkerApp implements AutoCloseable {
 
   static Properties consumerProps(WorkerConfig c, String instance) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.putAll(c.clientSettings());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, Topics.workerGroup(c.deployment()));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, instance);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -254,7 +283,7 @@ public final class WorkerApp implements AutoCloseable {
 
   static Properties producerProps(WorkerConfig c, String instance) {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.putAll(c.clientSettings());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, instance + "-replies");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -45,6 +45,10 @@ import java.util.Map;
  * @param groupSettings the shared consumer-group settings ({@link ConnectionKeys#groupSettings})
  * @param producerSettings the shared producer settings ({@link ConnectionKeys#producerSettings})
  * @param maxMessageBytes the one record-size limit ({@code sluice.kafka.max-message-bytes})
+ * @param clientSettings what every Kafka client of the worker starts from: bootstrap servers and
+ *     security ({@link ConnectionKeys#clientSettings}); its {@code toString()} redacts secrets
+ * @param registrySettings the Schema Registry client settings ({@link
+ *     ConnectionKeys#registrySettings})
  */
 public record WorkerConfig(
     String deployment,
@@ -67,7 +71,9 @@ public record WorkerConfig(
     Map<String, String> producerOverrides,
     Map<String, Object> groupSettings,
     Map<String, Object> producerSettings,
-    int maxMessageBytes) {
+    int maxMessageBytes,
+    Map<String, Object> clientSettings,
+    Map<String, Object> registrySettings) {
 
   public WorkerConfig {
     functionPath = List.copyOf(functionPath);
@@ -204,8 +210,8 @@ public record WorkerConfig(
             Validators.atLeast(0),
             "Upper bound of one backoff.")
         .allowPrefix(FUNCTION_PREFIX)
-        .allowPrefix(CONSUMER_PREFIX)
-        .allowPrefix(PRODUCER_PREFIX);
+        .allowKafkaPrefix(CONSUMER_PREFIX)
+        .allowKafkaPrefix(PRODUCER_PREFIX);
   }
 
   /** The typed settings of validated configuration. */
@@ -234,7 +240,9 @@ public record WorkerConfig(
         c.withPrefix(PRODUCER_PREFIX),
         ConnectionKeys.groupSettings(c),
         ConnectionKeys.producerSettings(c),
-        c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES));
+        c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES),
+        ConnectionKeys.clientSettings(c),
+        ConnectionKeys.registrySettings(c));
   }
 
   /** Parses raw key/values (tests, the dev stack) with the worker's definition. */

@@ -1,5 +1,6 @@
 package io.sluice.manifest.cli;
 
+import io.sluice.common.config.ConfigException;
 import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
@@ -13,9 +14,7 @@ import io.sluice.schemas.serde.SerdeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,7 +63,19 @@ public final class ApplyCommand implements Callable<Integer> {
         c -> c,
         c -> {
           try (Applier applier = applier(c)) {
-            List<Change> changes = dryRun ? applier.plan(manifest) : applier.apply(manifest);
+            List<Change> changes;
+            try {
+              changes = dryRun ? applier.plan(manifest) : applier.apply(manifest);
+            } catch (Exception e) {
+              // A rejected login or TLS handshake is told by the keys to fix.
+              RuntimeException explained = ConnectionKeys.explain(new IllegalStateException(e));
+              if (explained instanceof ConfigException) {
+                err.println(explained.getMessage());
+                err.flush();
+                return ConfigFlags.EXIT_BAD_CONFIG;
+              }
+              throw e;
+            }
             report(out, manifest, changes, dryRun);
             for (String app : applier.unmanagedApps(manifest)) {
               out.println(
@@ -106,12 +117,8 @@ public final class ApplyCommand implements Callable<Integer> {
 
   /** An applier on the connection keys every Sluice process reads. */
   static Applier applier(SluiceConfig c) {
-    String registryUrl = c.getString(ConnectionKeys.SCHEMA_REGISTRY_URL);
+    SerdeConfig serde = SerdeConfig.from(ConnectionKeys.registrySettings(c));
     return Applier.create(
-        Map.of(
-            CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
-            c.getString(ConnectionKeys.BOOTSTRAP_SERVERS)),
-        SchemaRegistries.forUrl(registryUrl, null),
-        SerdeConfig.of(registryUrl));
+        ConnectionKeys.clientSettings(c), SchemaRegistries.forConfig(serde), serde);
   }
 }

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import picocli.CommandLine.Command;
@@ -70,11 +69,7 @@ public final class StatusCommand implements Callable<Integer> {
         c -> c,
         c -> {
           try (Applier applier = ApplyCommand.applier(c);
-              Admin admin =
-                  Admin.create(
-                      Map.of(
-                          CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
-                          c.getString(ConnectionKeys.BOOTSTRAP_SERVERS)))) {
+              Admin admin = Admin.create(ConnectionKeys.clientSettings(c))) {
             print(out, applier, admin, m);
           }
           out.flush();

@@ -7,12 +7,19 @@ import io.sluice.schemas.registry.SchemaRegistryException.RegistryUnavailableExc
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.Credentials;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -48,10 +55,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   private RestSchemaRegistryClient(Builder b) {
     this.baseUrls = List.copyOf(b.baseUrls);
+    OkHttpClient.Builder hb = b.http.newBuilder();
+    if (b.trustManager != null) {
+      hb.sslSocketFactory(b.sslContext.getSocketFactory(), b.trustManager);
+    }
     this.http =
-        b.http
-            .newBuilder()
-            .connectTimeout(b.timeout)
+        hb.connectTimeout(b.timeout)
             .readTimeout(b.timeout)
             .writeTimeout(b.timeout)
             .callTimeout(b.timeout.multipliedBy(2))
@@ -209,6 +218,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private Duration timeout = Duration.ofSeconds(10);
     private String basicAuthUser;
     private String basicAuthPassword;
+    private SSLContext sslContext;
+    private X509TrustManager trustManager;
 
     private Builder(String urls) {
       for (String u : urls.split(",", -1)) {
@@ -239,6 +250,40 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       this.basicAuthUser = user;
       this.basicAuthPassword = password;
       return this;
+    }
+
+    /**
+     * Verifies the registry's TLS certificate against a trust store (PKCS12 or JKS, {@code
+     * schema.registry.ssl.truststore.*} in Confluent's clients) instead of the JVM's default trust.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read
+     */
+    public Builder trustStore(Path location, String password) {
+      try {
+        KeyStore store =
+            KeyStore.getInstance(
+                location.toFile(), password == null ? null : password.toCharArray());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        X509TrustManager tm = null;
+        for (TrustManager m : tmf.getTrustManagers()) {
+          if (m instanceof X509TrustManager x) {
+            tm = x;
+          }
+        }
+        if (tm == null) {
+          throw new IllegalArgumentException("no X.509 trust manager for " + location);
+        }
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {tm}, null);
+        this.sslContext = ctx;
+        this.trustManager = tm;
+        return this;
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalArgumentException(
+            "cannot read the Schema Registry trust store " + location + ": " + e.getMessage(), e);
+      }
     }
 
     public RestSchemaRegistryClient build() {

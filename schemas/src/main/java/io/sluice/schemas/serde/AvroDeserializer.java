@@ -61,7 +61,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
     SerdeConfig c = SerdeConfig.from(configs);
-    this.registry = SchemaRegistries.forUrl(c.registryUrl(), c.basicAuthUserInfo());
+    this.registry = SchemaRegistries.forConfig(c);
   }
 
   @Override

@@ -28,8 +28,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   /** A serde for a generated type, using the shared registry client of the config's URL. */
   public static <T extends SpecificRecord> AvroSerde<T> of(
       Class<T> type, SerdeConfig config, boolean isKey) {
-    SchemaRegistryClient registry =
-        SchemaRegistries.forUrl(config.registryUrl(), config.basicAuthUserInfo());
+    SchemaRegistryClient registry = SchemaRegistries.forConfig(config);
     return of(type, registry, config.autoRegister(), isKey);
   }
 

@@ -44,7 +44,7 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
     SerdeConfig c = SerdeConfig.from(configs);
-    this.registry = SchemaRegistries.forUrl(c.registryUrl(), c.basicAuthUserInfo());
+    this.registry = SchemaRegistries.forConfig(c);
     this.autoRegister = c.autoRegister();
     this.isKey = isKey;
   }

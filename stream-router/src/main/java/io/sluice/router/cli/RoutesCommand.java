@@ -2,6 +2,7 @@ package io.sluice.router.cli;
 
 import io.sluice.avro.RouteConfig;
 import io.sluice.common.config.ConfigFlags;
+import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
@@ -23,7 +24,6 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -143,9 +143,8 @@ public final class RoutesCommand implements Callable<Integer> {
    * topic, the batch topic of every deployment, the app's request, reply and shadow topics.
    */
   public static void publish(SluiceConfig c, RouteConfig route) throws Exception {
-    String bootstrap = c.getString(RouterConfig.BOOTSTRAP_SERVERS);
     Properties ap = new Properties();
-    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    ap.putAll(ConnectionKeys.clientSettings(c));
     try (Admin admin = Admin.create(ap)) {
       RouterApp.createIfMissing(
           admin,
@@ -163,16 +162,14 @@ public final class RoutesCommand implements Callable<Integer> {
       }
     }
     Properties pp = new Properties();
-    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    pp.putAll(ConnectionKeys.clientSettings(c));
     pp.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<String, RouteConfig> producer =
         new KafkaProducer<>(
             pp,
             new StringSerializer(),
             AvroSerde.of(
-                    RouteConfig.class,
-                    SerdeConfig.of(c.getString(RouterConfig.SCHEMA_REGISTRY_URL)),
-                    false)
+                    RouteConfig.class, SerdeConfig.from(ConnectionKeys.registrySettings(c)), false)
                 .serializer())) {
       producer
           .send(new ProducerRecord<>(Topics.ROUTES, route.getApp(), route))
@@ -183,7 +180,7 @@ public final class RoutesCommand implements Callable<Integer> {
   /** The request and batch topics a route needs that do not exist. */
   static List<String> missingTopics(SluiceConfig c, RouteConfig route) throws Exception {
     Properties ap = new Properties();
-    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.getString(RouterConfig.BOOTSTRAP_SERVERS));
+    ap.putAll(ConnectionKeys.clientSettings(c));
     java.util.Set<String> needed = new java.util.LinkedHashSet<>();
     needed.add(Topics.requests(route.getApp()));
     route.getVariants().forEach(v -> needed.add(Topics.batches(v.getDeployment())));
@@ -197,13 +194,10 @@ public final class RoutesCommand implements Callable<Integer> {
   /** Reads sluice.routes to its end and returns the app's last config. */
   public static Optional<RouteConfig> read(SluiceConfig c, String app) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.getString(RouterConfig.BOOTSTRAP_SERVERS));
+    p.putAll(ConnectionKeys.clientSettings(c));
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     var deserializer =
-        AvroSerde.of(
-                RouteConfig.class,
-                SerdeConfig.of(c.getString(RouterConfig.SCHEMA_REGISTRY_URL)),
-                false)
+        AvroSerde.of(RouteConfig.class, SerdeConfig.from(ConnectionKeys.registrySettings(c)), false)
             .deserializer();
     byte[] last = null;
     try (KafkaConsumer<String, byte[]> consumer =

@@ -80,7 +80,7 @@ public final class RouterTopology {
   /** Builds the topology, checking reply destinations with {@code topics}. */
   public static Topology build(
       TopologySettings settings, RouterMetrics metrics, TopicPartitions topics) {
-    SerdeConfig serdeConfig = SerdeConfig.of(settings.schemaRegistryUrl());
+    SerdeConfig serdeConfig = settings.serde();
     Serde<InferenceRequest> requestSerde = AvroSerde.of(InferenceRequest.class, serdeConfig, false);
     Serde<RouteConfig> routeSerde = AvroSerde.of(RouteConfig.class, serdeConfig, false);
     Serde<InferenceResponse> responseSerde =
@@ -90,8 +90,7 @@ public final class RouterTopology {
     OutboundSerializer outbound =
         new OutboundSerializer(
             new BatchSerializer(
-                SchemaRegistries.forUrl(serdeConfig.registryUrl(), serdeConfig.basicAuthUserInfo()),
-                serdeConfig.autoRegister()),
+                SchemaRegistries.forConfig(serdeConfig), serdeConfig.autoRegister()),
             responseSerde.serializer(),
             deadLetterSerde.serializer());
     // Outbound records are only ever written by the router, never read back.

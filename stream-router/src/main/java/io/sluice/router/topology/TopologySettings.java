@@ -2,6 +2,7 @@ package io.sluice.router.topology;
 
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.router.batch.BatchLimits;
+import io.sluice.schemas.serde.SerdeConfig;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -11,7 +12,8 @@ import java.util.regex.Pattern;
  * drive it without a whole process configuration): where schemas live, which topics carry requests,
  * the default batching limits and how often the batch buffers are checked.
  *
- * @param schemaRegistryUrl base URL of the Schema Registry, or {@code mock://scope} in tests
+ * @param serde the Schema Registry settings (URL, or {@code mock://scope} in tests; basic auth,
+ *     TLS)
  * @param requestTopics pattern of the request topics; new apps' topics are picked up without a
  *     restart
  * @param defaultLimits batching limits of deployments whose route names none
@@ -22,7 +24,7 @@ import java.util.regex.Pattern;
  *     sluice.kafka.max-message-bytes}); batches and dead letters are kept below it
  */
 public record TopologySettings(
-    String schemaRegistryUrl,
+    SerdeConfig serde,
     Pattern requestTopics,
     BatchLimits defaultLimits,
     Duration punctuateInterval,
@@ -33,6 +35,7 @@ public record TopologySettings(
   public static final int DEFAULT_PARTITIONS = 6;
 
   public TopologySettings {
+    java.util.Objects.requireNonNull(serde, "serde");
     if (punctuateInterval.isNegative() || punctuateInterval.isZero()) {
       throw new IllegalArgumentException("punctuateInterval must be positive");
     }
@@ -47,7 +50,7 @@ public record TopologySettings(
   /** Defaults: every request topic, batches of 8, 10 ms wait, no token budget, 5 ms checks. */
   public static TopologySettings defaults(String schemaRegistryUrl) {
     return new TopologySettings(
-        schemaRegistryUrl,
+        SerdeConfig.of(schemaRegistryUrl),
         Pattern.compile(DEFAULT_REQUEST_PATTERN),
         new BatchLimits(8, 10, null),
         Duration.ofMillis(5),
@@ -55,13 +58,18 @@ public record TopologySettings(
         ConnectionKeys.DEFAULT_MAX_MESSAGE_BYTES);
   }
 
+  /** The Schema Registry base URL(s) of {@link #serde()}. */
+  public String schemaRegistryUrl() {
+    return serde.registryUrl();
+  }
+
   public TopologySettings withDefaultLimits(BatchLimits limits) {
     return new TopologySettings(
-        schemaRegistryUrl, requestTopics, limits, punctuateInterval, partitions, maxMessageBytes);
+        serde, requestTopics, limits, punctuateInterval, partitions, maxMessageBytes);
   }
 
   public TopologySettings withMaxMessageBytes(int bytes) {
     return new TopologySettings(
-        schemaRegistryUrl, requestTopics, defaultLimits, punctuateInterval, partitions, bytes);
+        serde, requestTopics, defaultLimits, punctuateInterval, partitions, bytes);
   }
 }
