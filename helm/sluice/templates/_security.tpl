@@ -54,7 +54,6 @@ SLUICE_KAFKA_CLIENT_SSL_KEYSTORE_TYPE: {{ $s.keystore.type | quote }}
 {{- with .Values.schemaRegistry.truststore }}
 {{- if .existingSecret }}
 SLUICE_SCHEMA_REGISTRY_SSL_TRUSTSTORE_LOCATION: {{ printf "%s/schema-registry/truststore" $dir | quote }}
-SLUICE_SCHEMA_REGISTRY_SSL_TRUSTSTORE_TYPE: {{ .type | quote }}
 {{- end }}
 {{- end }}
 {{- end -}}

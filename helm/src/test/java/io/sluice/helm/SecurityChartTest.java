@@ -44,7 +44,6 @@ class SecurityChartTest {
         truststore:
           existingSecret: registry-ca
           key: truststore.jks
-          type: JKS
           passwordKey: password
       """;
 
@@ -97,7 +96,8 @@ class SecurityChartTest {
     assertThat(data.path("SLUICE_KAFKA_CLIENT_SSL_TRUSTSTORE_TYPE").asText()).isEqualTo("PEM");
     assertThat(data.path("SLUICE_SCHEMA_REGISTRY_SSL_TRUSTSTORE_LOCATION").asText())
         .isEqualTo("/etc/sluice/tls/schema-registry/truststore");
-    assertThat(data.path("SLUICE_SCHEMA_REGISTRY_SSL_TRUSTSTORE_TYPE").asText()).isEqualTo("JKS");
+    // The client detects PEM, JKS or PKCS12 itself: no type key for the registry's trust store.
+    assertThat(data.has("SLUICE_SCHEMA_REGISTRY_SSL_TRUSTSTORE_TYPE")).isFalse();
     assertThat(data.has("SLUICE_KAFKA_CLIENT_SSL_KEYSTORE_LOCATION")).isFalse();
 
     for (String[] process : PROCESSES) {

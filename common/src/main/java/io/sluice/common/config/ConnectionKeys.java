@@ -132,7 +132,7 @@ public final class ConnectionKeys {
             REGISTRY_TRUSTSTORE_LOCATION,
             ConfigDef.Type.STRING,
             null,
-            "Trust store (PKCS12 or JKS) the Schema Registry client verifies the registry's TLS"
+            "Trust store (PKCS12, JKS, or PEM certificates: detected) the Schema Registry client verifies the registry's TLS"
                 + " certificate with; unset: the JVM's default trust.")
         .define(
             REGISTRY_TRUSTSTORE_PASSWORD,

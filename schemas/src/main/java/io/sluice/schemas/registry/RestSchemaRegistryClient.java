@@ -253,16 +253,19 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     /**
-     * Verifies the registry's TLS certificate against a trust store (PKCS12 or JKS, {@code
-     * schema.registry.ssl.truststore.*} in Confluent's clients) instead of the JVM's default trust.
+     * Verifies the registry's TLS certificate against a trust store (PKCS12 or JKS, or PEM
+     * certificates — detected from the file —, {@code schema.registry.ssl.truststore.*} in
+     * Confluent's clients) instead of the JVM's default trust.
      *
      * @throws IllegalArgumentException naming the file when it cannot be read
      */
     public Builder trustStore(Path location, String password) {
       try {
         KeyStore store =
-            KeyStore.getInstance(
-                location.toFile(), password == null ? null : password.toCharArray());
+            isPem(location)
+                ? pemStore(location)
+                : KeyStore.getInstance(
+                    location.toFile(), password == null ? null : password.toCharArray());
         TrustManagerFactory tmf =
             TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);
@@ -284,6 +287,32 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         throw new IllegalArgumentException(
             "cannot read the Schema Registry trust store " + location + ": " + e.getMessage(), e);
       }
+    }
+
+    private static boolean isPem(Path location) throws IOException {
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(location)) {
+        byte[] head = in.readNBytes(64);
+        return new String(head, java.nio.charset.StandardCharsets.US_ASCII)
+            .stripLeading()
+            .startsWith("-----BEGIN");
+      }
+    }
+
+    /** The certificates of a PEM file (a CA bundle, say) as an in-memory trust store. */
+    private static KeyStore pemStore(Path location) throws IOException, GeneralSecurityException {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(location)) {
+        int i = 0;
+        for (java.security.cert.Certificate c :
+            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          store.setCertificateEntry("ca-" + i++, c);
+        }
+        if (i == 0) {
+          throw new GeneralSecurityException("no certificate in the PEM file");
+        }
+      }
+      return store;
     }
 
     public RestSchemaRegistryClient build() {
