@@ -19,6 +19,7 @@ import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.manifest.ManifestLoader;
 import io.sluice.manifest.apply.Applier;
 import io.sluice.manifest.cli.ApplyCommand;
+import io.sluice.manifest.cli.StatusCommand;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
@@ -175,6 +176,21 @@ class SecuredKafkaIT {
         .contains(ConnectionKeys.SASL_PASSWORD)
         .doesNotContain("wrong-password");
 
+    // `sluice status` tells a rejected login the same way, not as Kafka's raw exception.
+    java.io.StringWriter statusErr = new java.io.StringWriter();
+    assertThat(
+            run(
+                new StatusCommand(),
+                List.of(),
+                connection,
+                truststore,
+                "wrong-password",
+                statusErr))
+        .isEqualTo(ConfigFlags.EXIT_BAD_CONFIG);
+    assertThat(statusErr.toString())
+        .contains(ConnectionKeys.SASL_PASSWORD)
+        .doesNotContain("wrong-password");
+
     Map<String, String> wrong = securityEnvironment(truststore, "wrong-password");
     assertThatThrownBy(
             () ->
@@ -231,7 +247,24 @@ class SecuredKafkaIT {
       Path truststore,
       String password,
       java.io.StringWriter out) {
-    List<String> args = new ArrayList<>(List.of("-f", manifest.toString()));
+    return run(
+        new ApplyCommand(),
+        List.of("-f", manifest.toString()),
+        connection,
+        truststore,
+        password,
+        out);
+  }
+
+  /** Runs a command with {@code first} then every key as a -D flag; output goes to {@code out}. */
+  private static int run(
+      Object command,
+      List<String> first,
+      Map<String, String> connection,
+      Path truststore,
+      String password,
+      java.io.StringWriter out) {
+    List<String> args = new ArrayList<>(first);
     Map<String, String> keys = new LinkedHashMap<>(connection);
     keys.put("sluice.kafka.client.security.protocol", "SASL_SSL");
     keys.put("sluice.kafka.client.sasl.mechanism", "SCRAM-SHA-512");
@@ -242,7 +275,7 @@ class SecuredKafkaIT {
     keys.put(ConnectionKeys.SASL_PASSWORD, password);
     keys.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
     java.io.PrintWriter w = new java.io.PrintWriter(out, true);
-    return new picocli.CommandLine(new ApplyCommand())
+    return new picocli.CommandLine(command)
         .setOut(w)
         .setErr(w)
         .execute(args.toArray(String[]::new));

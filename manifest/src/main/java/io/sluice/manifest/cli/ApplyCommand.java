@@ -67,14 +67,7 @@ public final class ApplyCommand implements Callable<Integer> {
             try {
               changes = dryRun ? applier.plan(manifest) : applier.apply(manifest);
             } catch (Exception e) {
-              // A rejected login or TLS handshake is told by the keys to fix.
-              RuntimeException explained = ConnectionKeys.explain(new IllegalStateException(e));
-              if (explained instanceof ConfigException) {
-                err.println(explained.getMessage());
-                err.flush();
-                return ConfigFlags.EXIT_BAD_CONFIG;
-              }
-              throw e;
+              return loginFailure(e, err);
             }
             report(out, manifest, changes, dryRun);
             for (String app : applier.unmanagedApps(manifest)) {
@@ -89,6 +82,20 @@ public final class ApplyCommand implements Callable<Integer> {
           out.flush();
           return 0;
         });
+  }
+
+  /**
+   * A rejected login or TLS handshake told by the keys to fix, as a bad option is ({@link
+   * ConfigFlags#EXIT_BAD_CONFIG}); any other failure is rethrown.
+   */
+  static int loginFailure(Exception e, PrintWriter err) throws Exception {
+    RuntimeException explained = ConnectionKeys.explain(new IllegalStateException(e));
+    if (explained instanceof ConfigException) {
+      err.println(explained.getMessage());
+      err.flush();
+      return ConfigFlags.EXIT_BAD_CONFIG;
+    }
+    throw e;
   }
 
   /** Prints the changes, one per line, then a summary. */

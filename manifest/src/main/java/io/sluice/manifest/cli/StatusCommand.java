@@ -70,7 +70,11 @@ public final class StatusCommand implements Callable<Integer> {
         c -> {
           try (Applier applier = ApplyCommand.applier(c);
               Admin admin = Admin.create(ConnectionKeys.clientSettings(c))) {
-            print(out, applier, admin, m);
+            try {
+              print(out, applier, admin, m);
+            } catch (Exception e) {
+              return ApplyCommand.loginFailure(e, spec.commandLine().getErr());
+            }
           }
           out.flush();
           return 0;
