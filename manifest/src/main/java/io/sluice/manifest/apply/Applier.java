@@ -105,9 +105,6 @@ public final class Applier implements AutoCloseable {
 
   /** The route config in force per app (from {@code sluice.routes}). */
   public Map<String, RouteConfig> routesInForce() {
-    if (!topics().containsKey(Topics.ROUTES)) {
-      return Map.of();
-    }
     return RouteTopic.readAll(kafka, routeSerde.deserializer(), TIMEOUT);
   }
 
@@ -189,10 +186,7 @@ public final class Applier implements AutoCloseable {
         register.add(t);
       }
     }
-    Map<String, RouteConfig> inForce =
-        existing.containsKey(Topics.ROUTES)
-            ? RouteTopic.readAll(kafka, routeSerde.deserializer(), TIMEOUT)
-            : Map.of();
+    Map<String, RouteConfig> inForce = routesInForce();
     List<RouteConfig> routes = new ArrayList<>();
     for (RouteConfig r : RouteConfigs.of(m, Instant.now())) {
       RouteConfig current = inForce.get(r.getApp());

@@ -25,6 +25,9 @@ final class RouteTopic {
       Map<String, Object> kafka, Deserializer<RouteConfig> deserializer, Duration timeout) {
     Map<String, Object> p = new LinkedHashMap<>(kafka);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // Asking for a missing sluice.routes must not make the broker create it (with its default
+    // partitions and no compaction): apply creates it as declared.
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     Map<String, byte[]> last = new LinkedHashMap<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
