@@ -20,7 +20,7 @@ import java.util.Map;
  * (partitions from maxReplicas, say) are here.
  */
 final class ManifestBinder {
-  private static final JsonNode DEFINITIONS = ManifestSchema.tree().get("definitions");
+  private static final JsonNode DEFINITIONS = ManifestSchema.at("/definitions");
 
   private ManifestBinder() {}
 

@@ -185,7 +185,7 @@ public final class ManifestLoader {
     }
     String pointer = fragment.substring(0, slash);
     pointer = pointer.startsWith("#") ? pointer.substring(1) : pointer;
-    JsonNode parent = ManifestSchema.tree().at(pointer);
+    JsonNode parent = ManifestSchema.at(pointer);
     return parent.isMissingNode() ? null : parent;
   }
 

@@ -23,6 +23,7 @@ public final class ManifestSchema {
   public static final String RESOURCE = "/io/sluice/manifest/sluice-manifest.schema.json";
 
   private static final String TEXT = read();
+  private static final JsonNode TREE = parse(TEXT);
   private static final Schema SCHEMA =
       SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
           .getSchema(TEXT, InputFormat.JSON);
@@ -34,10 +35,19 @@ public final class ManifestSchema {
     return TEXT;
   }
 
-  /** The schema as a tree. */
+  /** The schema as a tree: a copy, the caller's to change. */
   public static JsonNode tree() {
+    return TREE.deepCopy();
+  }
+
+  /** The node at a JSON pointer of the schema (parsed once; not to be changed), or missing. */
+  static JsonNode at(String pointer) {
+    return TREE.at(pointer);
+  }
+
+  private static JsonNode parse(String text) {
     try {
-      return new ObjectMapper().readTree(TEXT);
+      return new ObjectMapper().readTree(text);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
