@@ -103,7 +103,8 @@ final class ManifestChecks {
     JsonNode variants = route.path("variants");
     Set<String> names = new HashSet<>();
     double total = 0;
-    for (int i = 0; i < variants.size(); i++) {
+    // Walked only as lists: a map or scalar here is the schema's to report (found by fuzzing).
+    for (int i = 0; variants.isArray() && i < variants.size(); i++) {
       JsonNode v = variants.get(i);
       if (!v.isObject() || !v.path("deployment").isTextual()) {
         continue; // the schema reports it
@@ -121,7 +122,7 @@ final class ManifestChecks {
       }
       total += v.path("weight").asDouble(1.0);
     }
-    if (total <= 0 && variants.size() > 0) {
+    if (total <= 0 && variants.isArray() && variants.size() > 0) {
       problems.add(
           ManifestLoader.problem(
               file,
@@ -130,7 +131,7 @@ final class ManifestChecks {
               "the weights add up to 0; at least one must be more than 0"));
     }
     JsonNode shadows = route.path("shadows");
-    for (int i = 0; i < shadows.size(); i++) {
+    for (int i = 0; shadows.isArray() && i < shadows.size(); i++) {
       if (!shadows.get(i).path("deployment").isTextual()) {
         continue;
       }

@@ -146,6 +146,21 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void listsWrittenAsMapsAreSchemaProblemsNotCrashes() {
+    // Found by ManifestLoaderFuzzTest in CI: variants as a map made the reference checks NPE.
+    List<ManifestProblem> p =
+        problems(
+            """
+            apiVersion: sluice.io/v1
+            deployments: {d: {function: x}}
+            apps: {a: {route: {variants: {x: {deployment: d}}, shadows: {y: 1}}}}
+            """);
+    assertThat(p)
+        .extracting(ManifestProblem::key)
+        .contains("apps.a.route.variants", "apps.a.route.shadows");
+  }
+
+  @Test
   void emptyAndNonYamlFilesAreRejected() {
     assertThat(problems(""))
         .extracting(ManifestProblem::message)
