@@ -19,6 +19,11 @@ public final class SluiceHeaders {
   public static final String PRIORITY = "sluice-priority";
   public static final String TRACEPARENT = "traceparent";
 
+  /**
+   * On {@code sluice.pipeline.replies}: {@code start} marks a pipeline start written by the router.
+   */
+  public static final String PIPELINE_EVENT = "sluice-pipeline-event";
+
   /** Error and provenance headers on dead letters and error replies. */
   public static final String ERROR_CODE = "sluice-error-code";
 

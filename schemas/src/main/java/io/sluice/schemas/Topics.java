@@ -14,6 +14,12 @@ public final class Topics {
   /** Dead letters of the stream router. */
   public static final String DLQ_ROUTER = "sluice.dlq.router";
 
+  /**
+   * Router-owned: pipeline starts (written by the router's intake) and the replies of pipeline
+   * steps (written by workers, on the partition the run lives on). See docs/PIPELINES.md.
+   */
+  public static final String PIPELINE_REPLIES = "sluice.pipeline.replies";
+
   /** Compacted topic where the embedded schema registry keeps its schemas. */
   public static final String SCHEMAS = "_schemas";
 
