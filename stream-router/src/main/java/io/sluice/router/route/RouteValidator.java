@@ -6,6 +6,8 @@ import io.sluice.avro.Shadow;
 import io.sluice.avro.Stickiness;
 import io.sluice.avro.Variant;
 import io.sluice.schemas.Topics;
+import io.sluice.schemas.pipeline.InvalidPipelineException;
+import io.sluice.schemas.pipeline.PipelineGraph;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,9 +41,7 @@ public final class RouteValidator {
         } else if (!names.add(v.getName())) {
           p.add(at + ".name: '" + v.getName() + "' is used twice");
         }
-        if (checkName(p, at + ".deployment", v.getDeployment())) {
-          deployments.add(v.getDeployment());
-        }
+        target(p, at, v.getDeployment(), v.getPipeline(), c, deployments);
         double w = v.getWeight();
         if (Double.isNaN(w) || Double.isInfinite(w)) {
           p.add(at + ".weight: " + w + " is not a finite number");
@@ -59,9 +59,7 @@ public final class RouteValidator {
     for (int i = 0; i < shadows.size(); i++) {
       Shadow s = shadows.get(i);
       String at = "shadows[" + i + "]";
-      if (checkName(p, at + ".deployment", s.getDeployment())) {
-        deployments.add(s.getDeployment());
-      }
+      target(p, at, s.getDeployment(), s.getPipeline(), c, deployments);
       double pct = s.getPercent();
       if (Double.isNaN(pct) || pct < 0 || pct > 100) {
         p.add(at + ".percent: " + pct + " is outside 0..100");
@@ -70,6 +68,14 @@ public final class RouteValidator {
     if (c.getStickiness() == Stickiness.ATTRIBUTE
         && (c.getStickinessAttribute() == null || c.getStickinessAttribute().isBlank())) {
       p.add("stickinessAttribute: required when stickiness is ATTRIBUTE");
+    }
+    Map<String, String> pipelines = c.getPipelines() == null ? Map.of() : c.getPipelines();
+    for (Map.Entry<String, String> e : pipelines.entrySet()) {
+      try {
+        deployments.addAll(PipelineGraph.parse(e.getKey(), e.getValue()).deployments());
+      } catch (InvalidPipelineException ex) {
+        ex.problems().forEach(q -> p.add("pipelines." + e.getKey() + "." + q));
+      }
     }
     Map<String, BatchingSettings> batching = c.getBatching() == null ? Map.of() : c.getBatching();
     for (Map.Entry<String, BatchingSettings> e : batching.entrySet()) {
@@ -92,6 +98,28 @@ public final class RouteValidator {
       checkName(p, "replyTopic", c.getReplyTopic());
     }
     return p;
+  }
+
+  /** A variant's or shadow's target: a deployment, or a pipeline of this config. */
+  private static void target(
+      List<String> p,
+      String at,
+      String deployment,
+      String pipeline,
+      RouteConfig c,
+      Set<String> deployments) {
+    if (pipeline == null) {
+      if (checkName(p, at + ".deployment", deployment)) {
+        deployments.add(deployment);
+      }
+      return;
+    }
+    if (deployment != null && !deployment.isEmpty()) {
+      p.add(at + ": names both deployment '" + deployment + "' and pipeline '" + pipeline + "'");
+    }
+    if (c.getPipelines() == null || !c.getPipelines().containsKey(pipeline)) {
+      p.add(at + ".pipeline: '" + pipeline + "' is not in pipelines");
+    }
   }
 
   private static boolean checkName(List<String> p, String field, String name) {
