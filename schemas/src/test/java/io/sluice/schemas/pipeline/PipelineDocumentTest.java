@@ -116,6 +116,22 @@ class PipelineDocumentTest {
   }
 
   @Test
+  void textThatIsNotExactlyOneJsonValueIsKeptAsAString() {
+    for (String text : List.of("", "  ", "{\"a\": 1} tail", "1 2", "[1] [2]")) {
+      assertThat(PipelineDocument.parseLenient(text))
+          .as("'%s'", text)
+          .isEqualTo(
+              json(
+                  PipelineDocument.write(
+                      com.fasterxml.jackson.databind.node.TextNode.valueOf(text))));
+      assertThat(PipelineDocument.outputOf(reply(JsonOutput.newBuilder().setJson(text).build())))
+          .as("'%s'", text)
+          .isEqualTo(PipelineDocument.parseLenient(text));
+    }
+    assertThat(PipelineDocument.parseLenient(" {\"a\": 1}\n")).isEqualTo(json("{\"a\": 1}"));
+  }
+
+  @Test
   void outputsAreTheirDocumentedJsonViews() {
     assertThat(
             PipelineDocument.outputOf(reply(JsonOutput.newBuilder().setJson("{\"a\": 1}").build())))
