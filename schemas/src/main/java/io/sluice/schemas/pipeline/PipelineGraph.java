@@ -275,7 +275,7 @@ public final class PipelineGraph {
     Integer maxTokens = null;
     if (node.has("maxTokens")) {
       JsonNode m = node.get("maxTokens");
-      if (!m.isIntegralNumber() || m.intValue() < 1) {
+      if (!m.isIntegralNumber() || !m.canConvertToInt() || m.intValue() < 1) {
         problems.add(
             new PipelineProblem(
                 name, path + ".maxTokens", where + "maxTokens must be an integer >= 1"));

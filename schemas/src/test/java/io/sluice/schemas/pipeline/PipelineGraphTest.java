@@ -413,6 +413,16 @@ class PipelineGraphTest {
   }
 
   @Test
+  void maxTokensBeyondAnIntIsReported() {
+    PipelineProblem p =
+        problem(
+            """
+            {"steps": {"a": {"deployment": "d", "prompt": "hi", "maxTokens": 4294967297}}, "output": "$/steps/a"}
+            """);
+    assertThat(p.path()).isEqualTo("steps.a.maxTokens");
+  }
+
+  @Test
   void aStreamingStepMayNotBeReadByAnotherStep() {
     PipelineProblem p =
         problem(
