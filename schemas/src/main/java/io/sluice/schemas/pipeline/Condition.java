@@ -43,14 +43,14 @@ public abstract sealed class Condition {
         return null;
       }
       List<Condition> parts = new ArrayList<>();
+      boolean bad = false;
       for (int i = 0; i < list.size(); i++) {
+        // Compile every part, even after a bad one, so that all their problems are reported.
         Condition c = compile(list.get(i), step, path + "." + kind + "[" + i + "]", problems);
-        if (c == null) {
-          return null;
-        }
+        bad |= c == null;
         parts.add(c);
       }
-      return new Junction(kind.equals("all"), parts);
+      return bad ? null : new Junction(kind.equals("all"), parts);
     }
     if (node.has("not")) {
       if (node.size() != 1) {

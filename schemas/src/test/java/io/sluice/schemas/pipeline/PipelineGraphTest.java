@@ -413,6 +413,21 @@ class PipelineGraphTest {
   }
 
   @Test
+  void everyBadPartOfAConditionIsReported() {
+    List<PipelineProblem> all =
+        problems(
+            """
+            {"steps": {"a": {"deployment": "d",
+               "when": {"all": [{"eq": 1}, {"value": 1, "like": 2}, {"not": {"value": "$/foo", "eq": 1}}]}}},
+             "output": "$/steps/a"}
+            """);
+    assertThat(all)
+        .extracting(PipelineProblem::path)
+        .containsExactly(
+            "steps.a.when.all[0]", "steps.a.when.all[1]", "steps.a.when.all[2].not.value");
+  }
+
+  @Test
   void maxTokensBeyondAnIntIsReported() {
     PipelineProblem p =
         problem(
