@@ -150,19 +150,34 @@ public abstract sealed class Condition {
 
     private static boolean equal(JsonNode a, JsonNode b) {
       if (a.isNumber() && b.isNumber()) {
-        return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        return compareNumbers(a, b) == 0;
       }
       return a.equals(b);
     }
 
     private static Integer compare(JsonNode a, JsonNode b) {
       if (a.isNumber() && b.isNumber()) {
-        return a.decimalValue().compareTo(b.decimalValue());
+        return compareNumbers(a, b);
       }
       if (a.isTextual() && b.isTextual()) {
         return a.textValue().compareTo(b.textValue());
       }
       return null;
+    }
+
+    /**
+     * Exact for every finite number (30 equals 30.0); a JSON number beyond the double range (1e400)
+     * parses as an infinite double, which has no decimal value and compares as a double.
+     */
+    private static int compareNumbers(JsonNode a, JsonNode b) {
+      if (finite(a) && finite(b)) {
+        return a.decimalValue().compareTo(b.decimalValue());
+      }
+      return Double.compare(a.doubleValue(), b.doubleValue());
+    }
+
+    private static boolean finite(JsonNode n) {
+      return !n.isFloatingPointNumber() || n.isBigDecimal() || Double.isFinite(n.doubleValue());
     }
 
     @Override

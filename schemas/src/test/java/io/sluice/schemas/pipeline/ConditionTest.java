@@ -57,6 +57,15 @@ class ConditionTest {
   }
 
   @Test
+  void numbersBeyondTheDoubleRangeCompareWithoutThrowing() {
+    JsonNode doc = json("{\"steps\": {\"pre\": {\"big\": 1e400, \"small\": -1e400}}}");
+    assertThat(compile("{\"value\": \"$/steps/pre/big\", \"gt\": 1}").test(doc)).isTrue();
+    assertThat(compile("{\"value\": \"$/steps/pre/small\", \"lt\": 1}").test(doc)).isTrue();
+    assertThat(compile("{\"value\": \"$/steps/pre/big\", \"eq\": 1}").test(doc)).isFalse();
+    assertThat(compile("{\"value\": \"$/steps/pre/big\", \"in\": [1, 2]}").test(doc)).isFalse();
+  }
+
+  @Test
   void stringsCompareAsStrings() {
     assertThat(test(NAME, "eq", "\"bob\"")).isTrue();
     assertThat(test(NAME, "ne", "\"bob\"")).isFalse();
