@@ -552,6 +552,13 @@ class PipelineGraphTest {
               assertThat(e.problems().get(0).message()).startsWith("not JSON: ");
               assertThat(e.getMessage()).startsWith("pipeline 'broken': ");
             });
+    for (String text : List.of("", "{\"steps\": {}} {\"more\": 1}", ANALYZE + " trailing")) {
+      assertThatThrownBy(() -> PipelineGraph.parse("broken", text))
+          .as("'%s'", text)
+          .isInstanceOfSatisfying(
+              InvalidPipelineException.class,
+              e -> assertThat(e.problems()).hasSize(1).allMatch(p -> p.path().isEmpty()));
+    }
     PipelineGraph g = PipelineGraph.parse("analyze", ANALYZE);
     assertThat(g.deployments()).containsExactly("preprocess", "sentiment", "chat-llm");
   }
