@@ -2,11 +2,13 @@ package io.sluice.router;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The router's Prometheus meters. Meters are cached per tag set so the hot path does no registry
@@ -23,6 +25,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *       or flush)
  *   <li>{@code sluice_router_dead_letters_total{code}} records sent to {@code sluice.dlq.router}
  *   <li>{@code sluice_router_routes_rejected_total{app}} invalid route configs ignored
+ *   <li>{@code sluice_router_pipeline_requests_total{app,pipeline,outcome}} pipeline runs ended
+ *       (outcome = ok or the error code)
+ *   <li>{@code sluice_router_pipeline_latency_seconds{app,pipeline}} start to answer of a run
+ *   <li>{@code sluice_router_pipeline_steps_total{pipeline,step,outcome}} steps ended (ok,
+ *       defaulted, skipped, skipped_on_failure, failed)
+ *   <li>{@code sluice_router_pipeline_step_latency_seconds{pipeline,step}} step request sent to its
+ *       reply read
+ *   <li>{@code sluice_router_pipeline_stale_replies_total{reason}} step replies or starts ignored
+ *       (late: the run had ended; duplicate: already answered)
+ *   <li>{@code sluice_router_pipeline_runs{task}} run states held (in flight, plus the short-lived
+ *       markers of finished runs)
  * </ul>
  */
 public final class RouterMetrics {
@@ -31,6 +44,7 @@ public final class RouterMetrics {
   private final Map<String, DistributionSummary> sizes = new ConcurrentHashMap<>();
   private final Map<String, Timer> waits = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Counter>> routed = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> runsByTask = new ConcurrentHashMap<>();
 
   public RouterMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -94,6 +108,58 @@ public final class RouterMetrics {
 
   public void deadLetter(String code) {
     counter("sluice.router.dead.letters", "code", code).increment();
+  }
+
+  /** A pipeline run ended: outcome is {@code ok} or its error code. */
+  public void pipelineEnded(String app, String pipeline, String outcome, long latencyMs) {
+    counter("sluice.router.pipeline.requests", "app", app, "pipeline", pipeline, "outcome", outcome)
+        .increment();
+    timer("sluice.router.pipeline.latency", "app", app, "pipeline", pipeline)
+        .record(Duration.ofMillis(Math.max(0, latencyMs)));
+  }
+
+  /** A step ended; {@code latencyMs} is from sending it to reading its reply, or negative. */
+  public void pipelineStep(String pipeline, String step, String outcome, long latencyMs) {
+    counter("sluice.router.pipeline.steps", "pipeline", pipeline, "step", step, "outcome", outcome)
+        .increment();
+    if (latencyMs >= 0) {
+      timer("sluice.router.pipeline.step.latency", "pipeline", pipeline, "step", step)
+          .record(Duration.ofMillis(latencyMs));
+    }
+  }
+
+  /** The number of run states a task holds, set by its stream thread, read by the gauge. */
+  public AtomicLong pipelineRuns(String task) {
+    return runsByTask.computeIfAbsent(
+        task,
+        t -> {
+          AtomicLong v = new AtomicLong();
+          Gauge.builder("sluice.router.pipeline.runs", v, AtomicLong::get)
+              .tag("task", t)
+              .register(registry);
+          return v;
+        });
+  }
+
+  /** The task moved away: its gauge goes. */
+  public void removePipelineRuns(String task) {
+    if (runsByTask.remove(task) != null) {
+      registry
+          .find("sluice.router.pipeline.runs")
+          .tag("task", task)
+          .meters()
+          .forEach(registry::remove);
+    }
+  }
+
+  public void pipelineStale(String reason) {
+    counter("sluice.router.pipeline.stale.replies", "reason", reason).increment();
+  }
+
+  private Timer timer(String name, String... tags) {
+    String id = name + '|' + String.join("|", tags);
+    return waits.computeIfAbsent(
+        id, k -> Timer.builder(name).tags(tags).publishPercentileHistogram().register(registry));
   }
 
   public void routeRejected(String app) {

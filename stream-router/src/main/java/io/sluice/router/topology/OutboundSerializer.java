@@ -39,6 +39,9 @@ final class OutboundSerializer implements Serializer<Outbound<?>> {
     if (v instanceof EncodedBatch) {
       return batches.serialize(topic, (Outbound<EncodedBatch>) data);
     }
+    if (v instanceof PipelineStart start) {
+      return start.wire();
+    }
     if (v instanceof InferenceResponse r) {
       return responses.serialize(topic, headers, r);
     }

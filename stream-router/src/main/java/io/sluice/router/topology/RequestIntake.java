@@ -139,8 +139,25 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     byte[] sticky = route.stickyKey(record.key(), request);
     Variant variant = route.pick(sticky);
     request.setVariant(variant.getName());
-    request.setDeployment(variant.getDeployment());
     request.setRoutedAtMs(Instant.ofEpochMilli(now));
+    if (variant.getPipeline() != null) {
+      request.setPipeline(variant.getPipeline());
+      request.setDeployment(null);
+      if (!startPipeline(request, now)) {
+        reject(
+            record,
+            md,
+            request,
+            app,
+            ErrorCodes.INTERNAL,
+            Topics.PIPELINE_REPLIES + " does not exist: run `sluice apply` for app '" + app + "'");
+        return;
+      }
+      metrics.requestRouted(app, variant.getName());
+      shadows(route, sticky, request, now);
+      return;
+    }
+    request.setDeployment(variant.getDeployment());
     byte[] encoded = routedSerializer.serialize(RouterTopology.ROUTED_SUBJECT_TOPIC, request);
     int body = encoded.length - WireFormat.HEADER_SIZE;
     int max = envelope.maxBody(variant.getDeployment());
@@ -164,10 +181,30 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     // Keyed by the stickiness key: one key's requests always meet the same batching task, in order.
     String key = new String(sticky, StandardCharsets.ISO_8859_1);
     forwardRouted(key, encoded, now);
+    shadows(route, sticky, request, now);
+  }
+
+  /** Shadow copies: to a deployment's batch path, or as a shadow run of a pipeline. */
+  private void shadows(CompiledRoute route, byte[] sticky, InferenceRequest request, long now) {
+    String app = request.getApp();
+    String key = new String(sticky, StandardCharsets.ISO_8859_1);
     for (Shadow s : route.shadowsFor(sticky)) {
+      if (s.getPipeline() != null) {
+        InferenceRequest copy =
+            InferenceRequest.newBuilder(request)
+                .setDeployment(null)
+                .setPipeline(s.getPipeline())
+                .setShadow(true)
+                .build();
+        if (startPipeline(copy, now)) {
+          metrics.shadowCopy(app, "pipeline:" + s.getPipeline());
+        }
+        continue;
+      }
       InferenceRequest copy =
           InferenceRequest.newBuilder(request)
               .setDeployment(s.getDeployment())
+              .setPipeline(null)
               .setShadow(true)
               .build();
       byte[] copyBytes = routedSerializer.serialize(RouterTopology.ROUTED_SUBJECT_TOPIC, copy);
@@ -177,6 +214,30 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
       metrics.shadowCopy(app, s.getDeployment());
       forwardRouted(key, copyBytes, now);
     }
+  }
+
+  /**
+   * Writes a pipeline start to {@code sluice.pipeline.replies}, on the partition its run will live
+   * on (chosen by run id); false if the topic does not exist.
+   */
+  private boolean startPipeline(InferenceRequest request, long now) {
+    OptionalInt n = topics.partitions(Topics.PIPELINE_REPLIES);
+    if (n.isEmpty()) {
+      return false;
+    }
+    String runId = PipelineRuns.runId(request);
+    int partition = Math.floorMod(runId.hashCode(), n.getAsInt());
+    byte[] encoded = routedSerializer.serialize(RouterTopology.ROUTED_SUBJECT_TOPIC, request);
+    Headers h = new RecordHeaders();
+    SluiceHeaders.put(h, SluiceHeaders.PIPELINE_EVENT, PipelineRuns.START);
+    Replies.putRequestHeaders(h, request);
+    context.forward(
+        new Record<>(
+            runId,
+            new Outbound<>(Topics.PIPELINE_REPLIES, partition, new PipelineStart(encoded)),
+            now,
+            h));
+    return true;
   }
 
   private void forwardRouted(String key, byte[] encoded, long now) {

@@ -10,8 +10,10 @@ import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SchemaRegistries;
 import io.sluice.schemas.serde.SerdeConfig;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -33,8 +35,12 @@ import org.apache.kafka.streams.state.Stores;
  *  sluice\.requests\..*  ─> requests-source ─> route-requests ─┬─ intake-routed ─> routed-values ─> [&lt;app-id&gt;-routed-repartition, sluice.router.partitions]
  *  (bytes, pattern, stateless)   routes-store (global)        └─ intake-outbound ─> intake-sink (error replies, dead letters)
  *
- *  routed-repartition ─> batch-requests ─> batcher-sink (sluice.batches.&lt;deployment&gt;, expiry replies, dead letters)
- *                          batch-buffer store (changelogged), routes-store (global)
+ *  sluice.pipeline.replies ─> pipeline-source ─> run-pipelines ─┬─ pipeline-steps ─> [&lt;app-id&gt;-pipeline-steps-repartition]
+ *  (starts from the intake,     (pattern: absent     pipeline-runs, └─ pipeline-sink (answers, chunks, dead letters)
+ *   step replies from workers)   until applied)       pipeline-deadlines (changelogged), routes-store
+ *
+ *  routed-repartition ─┬─ batch-inputs ─> batch-requests ─> batcher-sink (sluice.batches.&lt;deployment&gt;, expiry replies, dead letters)
+ *  pipeline-steps-repartition ┘             batch-buffer store (changelogged), routes-store (global)
  *
  *  sluice.routes ─> routes-source ─> routes-updater ─> routes-store
  * </pre>
@@ -44,6 +50,11 @@ import org.apache.kafka.streams.state.Stores;
  * is the repartition topic's fixed partition count, so its changelog never has to match a request
  * topic. Routed requests are keyed by their stickiness key: a key's requests always reach the same
  * batching task in order.
+ *
+ * <p>Pipelines (docs/PIPELINES.md): the intake writes a pipeline request's start to {@code
+ * sluice.pipeline.replies} on the partition of its run; step requests go to the batcher like any
+ * routed request, and workers answer them on that same partition, so a run's start and its step
+ * replies always meet in one task, whatever the partition count of any other topic.
  */
 public final class RouterTopology {
   public static final String REQUESTS_SOURCE = "requests-source";
@@ -58,6 +69,14 @@ public final class RouterTopology {
   public static final String ROUTES_STORE = "routes-store";
   public static final String INTAKE_SINK = "intake-sink";
   public static final String BATCHER_SINK = "batcher-sink";
+  public static final String PIPELINE_SOURCE = "pipeline-source";
+  public static final String PIPELINES = "run-pipelines";
+  public static final String PIPELINE_SPLIT = "pipeline-";
+  public static final String PIPELINE_STEPS = "pipeline-steps";
+  public static final String PIPELINE_SINK = "pipeline-sink";
+  public static final String BATCH_INPUTS = "batch-inputs";
+  public static final String PIPELINE_RUNS_STORE = "pipeline-runs";
+  public static final String PIPELINE_DEADLINES_STORE = "pipeline-deadlines";
 
   /**
    * Name of the repartition topic, after the application id: {@code <app-id>-routed-repartition}.
@@ -140,33 +159,79 @@ public final class RouterTopology {
         Produced.with(Serdes.String(), outboundSerde)
             .withStreamPartitioner(Partitioners.outbound())
             .withName(INTAKE_SINK);
-    intake
-        .split(Named.as(INTAKE_SPLIT))
-        .branch(
-            (k, v) -> v.value() instanceof Routed,
-            Branched.withConsumer(
-                routed ->
-                    routed
-                        .mapValues(v -> ((Routed) v.value()).wire(), Named.as(ROUTED_VALUES))
-                        .repartition(
-                            Repartitioned.with(Serdes.String(), Serdes.ByteArray())
-                                .withName(ROUTED)
-                                .withNumberOfPartitions(settings.partitions()))
-                        .process(
-                            () ->
-                                new BatchingProcessor(
-                                    settings,
-                                    metrics,
-                                    requestSerde.deserializer(),
-                                    routeSerde.deserializer(),
-                                    envelope),
-                            Named.as(BATCHER),
-                            BUFFER_STORE)
-                        .to(RouterTopology.toTopic(), batcherOut(outboundSerde)),
-                "routed"))
-        .defaultBranch(
-            Branched.withConsumer(
-                rest -> rest.to(RouterTopology.toTopic(), intakeOut), "outbound"));
+    Map<String, KStream<String, Outbound<?>>> intakeParts =
+        intake
+            .split(Named.as(INTAKE_SPLIT))
+            .branch((k, v) -> v.value() instanceof Routed, Branched.as("routed"))
+            .defaultBranch(Branched.as("outbound"));
+    intakeParts.get(INTAKE_SPLIT + "outbound").to(RouterTopology.toTopic(), intakeOut);
+    KStream<String, byte[]> routed =
+        intakeParts
+            .get(INTAKE_SPLIT + "routed")
+            .mapValues(v -> ((Routed) v.value()).wire(), Named.as(ROUTED_VALUES))
+            .repartition(
+                Repartitioned.with(Serdes.String(), Serdes.ByteArray())
+                    .withName(ROUTED)
+                    .withNumberOfPartitions(settings.partitions()));
+
+    // Pipelines: starts and step replies share one router-owned topic, subscribed by pattern so
+    // that a router whose apps have no pipeline runs without it.
+    for (String store : List.of(PIPELINE_RUNS_STORE, PIPELINE_DEADLINES_STORE)) {
+      builder.addStateStore(
+          Stores.keyValueStoreBuilder(
+                  Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+              .withLoggingEnabled(Map.of())
+              .withCachingEnabled());
+    }
+    Map<String, KStream<String, Outbound<?>>> pipelineParts =
+        builder.stream(
+                Pattern.compile(Pattern.quote(Topics.PIPELINE_REPLIES)),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(PIPELINE_SOURCE))
+            .process(
+                () ->
+                    new PipelineProcessor(
+                        settings,
+                        metrics,
+                        requestSerde.deserializer(),
+                        requestSerde.serializer(),
+                        responseSerde.deserializer(),
+                        routeSerde.deserializer(),
+                        envelope),
+                Named.as(PIPELINES),
+                PIPELINE_RUNS_STORE,
+                PIPELINE_DEADLINES_STORE)
+            .split(Named.as(PIPELINE_SPLIT))
+            .branch((k, v) -> v.value() instanceof Routed, Branched.as("steps"))
+            .defaultBranch(Branched.as("outbound"));
+    pipelineParts
+        .get(PIPELINE_SPLIT + "outbound")
+        .to(
+            RouterTopology.toTopic(),
+            Produced.with(Serdes.String(), outboundSerde)
+                .withStreamPartitioner(Partitioners.outbound())
+                .withName(PIPELINE_SINK));
+    KStream<String, byte[]> steps =
+        pipelineParts
+            .get(PIPELINE_SPLIT + "steps")
+            .mapValues(v -> ((Routed) v.value()).wire(), Named.as(PIPELINE_STEPS + "-values"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), Serdes.ByteArray())
+                    .withName(PIPELINE_STEPS)
+                    .withNumberOfPartitions(settings.partitions()));
+
+    routed
+        .merge(steps, Named.as(BATCH_INPUTS))
+        .process(
+            () ->
+                new BatchingProcessor(
+                    settings,
+                    metrics,
+                    requestSerde.deserializer(),
+                    routeSerde.deserializer(),
+                    envelope),
+            Named.as(BATCHER),
+            BUFFER_STORE)
+        .to(RouterTopology.toTopic(), batcherOut(outboundSerde));
 
     return builder.build();
   }

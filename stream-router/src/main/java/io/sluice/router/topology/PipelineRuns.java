@@ -1,0 +1,132 @@
+package io.sluice.router.topology;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.avro.InferenceRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The state of pipeline runs as kept in the {@code pipeline-runs} store (JSON, versioned), and the
+ * names that tie a step reply to its run.
+ */
+final class PipelineRuns {
+  /** Value of {@code sluice-pipeline-event} on a start record. */
+  static final String START = "start";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private PipelineRuns() {}
+
+  /** The run id of a routed pipeline request: its request id, plus the pipeline for a shadow. */
+  static String runId(InferenceRequest request) {
+    return request.getShadow()
+        ? request.getRequestId() + "/shadow:" + request.getPipeline()
+        : request.getRequestId();
+  }
+
+  /** The request id of a step request. */
+  static String stepRequestId(String runId, String step) {
+    return runId + "/" + step;
+  }
+
+  /** Run id and step of a step request id, or null if it is not one. */
+  static String[] split(String stepRequestId) {
+    int slash = stepRequestId == null ? -1 : stepRequestId.lastIndexOf('/');
+    if (slash <= 0 || slash == stepRequestId.length() - 1) {
+      return null;
+    }
+    return new String[] {stepRequestId.substring(0, slash), stepRequestId.substring(slash + 1)};
+  }
+
+  /** Key of a run in the deadline index: sorts by deadline. */
+  static String deadlineKey(long deadlineMs, String runId) {
+    return String.format("%016x", Math.max(0, deadlineMs)) + "|" + runId;
+  }
+
+  /** The lowest index key after every deadline at or before {@code nowMs}. */
+  static String deadlineUpperBound(long nowMs) {
+    return String.format("%016x", Math.max(0, nowMs)) + "|\uffff";
+  }
+
+  static byte[] encode(Run run) {
+    try {
+      return JSON.writeValueAsBytes(run);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Run decode(byte[] bytes) {
+    try {
+      return JSON.readValue(bytes, Run.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One run. A finished run is kept as a marker ({@code done}, nothing else) until it expires. */
+  static final class Run {
+    public int v = 1;
+    public boolean done;
+
+    /** The routed request that started the run (Confluent wire format). */
+    public byte[] request;
+
+    /** The pipeline's definition as it was when the run started. */
+    public String pipeline;
+
+    /** The partition of {@code sluice.pipeline.replies} the run lives on. */
+    public int partition;
+
+    public long startedAtMs;
+    public long deadlineMs;
+    public Map<String, StepRun> steps = new LinkedHashMap<>();
+  }
+
+  /** One step of a run. */
+  static final class StepRun {
+    public String outcome = Outcome.PENDING;
+    public String deployment;
+    public Long sentAtMs;
+    public Long startedAtMs;
+    public Long finishedAtMs;
+    public Long answeredAtMs;
+    public JsonNode output;
+    public String errorCode;
+    public String errorMessage;
+    public boolean retriable;
+  }
+
+  /** Step outcomes, as reported in {@code StepReport.outcome}. */
+  static final class Outcome {
+    static final String PENDING = "pending";
+    static final String SENT = "sent";
+    static final String OK = "ok";
+    static final String DEFAULTED = "defaulted";
+    static final String SKIPPED = "skipped";
+    static final String SKIPPED_ON_FAILURE = "skipped_on_failure";
+    static final String FAILED = "failed";
+
+    private Outcome() {}
+
+    static boolean finished(String outcome) {
+      return !outcome.equals(PENDING) && !outcome.equals(SENT);
+    }
+
+    static boolean skipped(String outcome) {
+      return outcome.equals(SKIPPED) || outcome.equals(SKIPPED_ON_FAILURE);
+    }
+
+    static boolean hasOutput(String outcome) {
+      return outcome.equals(OK) || outcome.equals(DEFAULTED);
+    }
+  }
+}
