@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.avro.InferenceRequest;
+import io.sluice.avro.InferenceResponse;
+import io.sluice.avro.JsonInput;
+import io.sluice.avro.JsonOutput;
+import io.sluice.avro.ResponseStatus;
+import io.sluice.schemas.Topics;
+import io.sluice.schemas.serde.AvroSerde;
+import io.sluice.schemas.serde.SerdeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -188,5 +202,101 @@ class DevStackEndToEndIT {
     HttpResponse<String> r = post("/v1/apps/nope/infer", "{\"input\": 1}", Map.of());
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isNotBlank();
+  }
+
+  private static final String LONG_TEXT =
+      "The new release is fast and reliable. Our team loves how simple the setup was, and the"
+          + " support people answered every question within minutes. We will roll it out to"
+          + " every region next quarter because it has been great so far.";
+
+  @Test
+  void analyzeRunsThePipelineAndJoinsSentimentAndSummary() throws Exception {
+    HttpResponse<String> r =
+        post(
+            "/v1/apps/analyze/infer",
+            JSON.createObjectNode()
+                .set("input", JSON.createObjectNode().put("text", LONG_TEXT))
+                .toString(),
+            Map.of());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.path("status").asText()).isEqualTo("OK");
+    JsonNode out = body.path("output");
+    assertThat(out.path("original_length").asInt()).isPositive();
+    assertThat(out.path("sentiment").path("label").asText()).isEqualTo("positive");
+    assertThat(out.path("summary").asText()).as("the LLM step ran").isNotBlank();
+    assertThat(body.path("steps")).hasSize(3);
+    for (JsonNode step : body.path("steps")) {
+      assertThat(step.path("outcome").asText()).as(step.toString()).isEqualTo("ok");
+      assertThat(step.path("answeredAtMs").asLong())
+          .isGreaterThanOrEqualTo(step.path("sentAtMs").asLong());
+    }
+  }
+
+  @Test
+  void analyzeSkipsTheSummaryOfAShortText() throws Exception {
+    HttpResponse<String> r =
+        post("/v1/apps/analyze/infer", "{\"input\": {\"text\": \"I love it\"}}", Map.of());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.path("output").path("summary").isNull()).as(r.body()).isTrue();
+    assertThat(body.path("output").path("sentiment").path("label").asText()).isEqualTo("positive");
+    Map<String, String> outcomes = new java.util.HashMap<>();
+    body.path("steps")
+        .forEach(s -> outcomes.put(s.path("name").asText(), s.path("outcome").asText()));
+    assertThat(outcomes)
+        .containsEntry("preprocess", "ok")
+        .containsEntry("sentiment", "ok")
+        .containsEntry("summarize", "skipped");
+  }
+
+  @Test
+  void aProducerOnTheAnalyzeTopicGetsTheSameAnswerOnTheReplyTopic() throws Exception {
+    SerdeConfig serde = SerdeConfig.of(stack.registryUrl());
+    String id = "analyze-kafka-" + System.nanoTime();
+    InferenceRequest request =
+        InferenceRequest.newBuilder()
+            .setRequestId(id)
+            .setApp("analyze")
+            .setInput(
+                JsonInput.newBuilder()
+                    .setJson(JSON.createObjectNode().put("text", LONG_TEXT).toString())
+                    .build())
+            .setCreatedAtMs(java.time.Instant.now())
+            .build();
+    Map<String, Object> common = Map.of("bootstrap.servers", stack.bootstrapServers());
+    Map<String, Object> consumerProps = new java.util.HashMap<>(common);
+    consumerProps.put("group.id", "analyze-it-" + System.nanoTime());
+    consumerProps.put("auto.offset.reset", "earliest");
+    try (KafkaProducer<String, InferenceRequest> producer =
+            new KafkaProducer<>(
+                common,
+                new StringSerializer(),
+                AvroSerde.of(InferenceRequest.class, serde, false).serializer());
+        KafkaConsumer<String, InferenceResponse> consumer =
+            new KafkaConsumer<>(
+                consumerProps,
+                new StringDeserializer(),
+                AvroSerde.of(InferenceResponse.class, serde, false).deserializer())) {
+      producer.send(new ProducerRecord<>(Topics.requests("analyze"), id, request)).get();
+      consumer.subscribe(java.util.List.of(Topics.responses("analyze")));
+      InferenceResponse[] answer = new InferenceResponse[1];
+      Awaitility.await("the pipeline's answer")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                for (var rec : consumer.poll(Duration.ofMillis(200))) {
+                  if (rec.key().equals(id) && rec.value().getFinalChunk()) {
+                    answer[0] = rec.value();
+                  }
+                }
+                return answer[0] != null;
+              });
+      assertThat(answer[0].getStatus()).isEqualTo(ResponseStatus.OK);
+      JsonNode out = JSON.readTree(((JsonOutput) answer[0].getOutput()).getJson());
+      assertThat(out.path("sentiment").path("label").asText()).isEqualTo("positive");
+      assertThat(out.path("summary").asText()).isNotBlank();
+      assertThat(answer[0].getSteps()).hasSize(3);
+    }
   }
 }

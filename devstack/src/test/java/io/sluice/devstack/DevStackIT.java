@@ -60,8 +60,11 @@ class DevStackIT {
                 Topics.responses("chat"),
                 Topics.batches("chat-a"),
                 Topics.batches("chat-b"),
-                Topics.dlq("sentiment"));
-        assertThat(routesEnd(admin)).isEqualTo(2);
+                Topics.dlq("sentiment"),
+                Topics.requests("analyze"),
+                Topics.batches("preprocess"),
+                Topics.PIPELINE_REPLIES);
+        assertThat(routesEnd(admin)).isEqualTo(stack.manifest().apps().size());
       }
       // Every subject is registered before the first request: a foreign producer can start.
       assertThat(RestSchemaRegistryClient.builder(stack.registryUrl()).build().subjects())
@@ -72,14 +75,15 @@ class DevStackIT {
               Topics.batches("chat-a") + "-value",
               Topics.responses("sentiment") + "-value",
               Topics.dlq("sentiment") + "-value");
-      assertThat(stack.runningDeployments()).containsExactly("chat-a", "chat-b", "sentiment");
+      assertThat(stack.runningDeployments())
+          .containsExactly("chat-a", "chat-b", "sentiment", "preprocess");
       assertRouterBatches(stack);
     }
 
     // Same data directory: the manifest is already in force, so nothing is published again.
     try (DevStack again = new DevStack(settings(false)).start();
         Admin admin = admin(again)) {
-      assertThat(routesEnd(admin)).isEqualTo(2);
+      assertThat(routesEnd(admin)).isEqualTo(again.manifest().apps().size());
       assertThat(RestSchemaRegistryClient.builder(again.registryUrl()).build().subjects())
           .contains(Topics.ROUTES + "-value");
     }
@@ -87,7 +91,7 @@ class DevStackIT {
     // --fresh wipes it.
     try (DevStack fresh = new DevStack(settings(true)).start();
         Admin admin = admin(fresh)) {
-      assertThat(routesEnd(admin)).isEqualTo(2);
+      assertThat(routesEnd(admin)).isEqualTo(fresh.manifest().apps().size());
     }
   }
 
