@@ -499,6 +499,78 @@ class PipelineTopologyTest {
     }
   }
 
+  @Test
+  void anAbTestSplitsBetweenAPipelineAndADeploymentAndAShadowRunsTheWholePipeline()
+      throws Exception {
+    try (RouterHarness h = new RouterHarness(stateDir)) {
+      RouteConfig route =
+          route(
+              "ab",
+              List.of(
+                  Variant.newBuilder()
+                      .setName("graph")
+                      .setDeployment("")
+                      .setPipeline("g")
+                      .setWeight(1)
+                      .build(),
+                  Variant.newBuilder()
+                      .setName("single")
+                      .setDeployment("senti")
+                      .setWeight(1)
+                      .build()),
+              List.of(
+                  io.sluice.avro.Shadow.newBuilder()
+                      .setDeployment("")
+                      .setPipeline("g")
+                      .setPercent(100)
+                      .build()),
+              Map.of("pre", batching(1, 0, null), "senti", batching(1, 0, null)));
+      route.setPipelines(
+          Map.of(
+              "g",
+              """
+              {"steps": {"pre": {"deployment": "pre"}},
+               "output": {"pre": "$/steps/pre"}}
+              """));
+      h.setRoute(route);
+      TestInputTopic<String, InferenceRequest> in = h.requestTopic("ab");
+      for (int i = 0; i < 40; i++) {
+        in.pipeInput(
+            "user-" + i,
+            InferenceRequest.newBuilder()
+                .setRequestId("ab" + i)
+                .setApp("ab")
+                .setInput(JsonInput.newBuilder().setJson("{\"text\":\"x\"}").build())
+                .setCreatedAtMs(RouterHarness.T0)
+                .build());
+      }
+      List<InferenceRequest> single = new ArrayList<>();
+      h.batchTopic("senti").readValuesToList().forEach(b -> single.addAll(b.getRequests()));
+      List<InferenceRequest> steps = new ArrayList<>();
+      h.batchTopic("pre").readValuesToList().forEach(b -> steps.addAll(b.getRequests()));
+      // Every request runs the pipeline as a shadow; about half also run it as their variant.
+      long primaryRuns = steps.stream().filter(r -> !r.getRequestId().contains("/shadow:")).count();
+      long shadowRuns = steps.stream().filter(r -> r.getRequestId().contains("/shadow:g/")).count();
+      assertThat(single.size() + primaryRuns).isEqualTo(40);
+      assertThat(single).isNotEmpty();
+      assertThat(primaryRuns).isPositive();
+      assertThat(shadowRuns).isEqualTo(40);
+      assertThat(steps)
+          .allMatch(r -> !r.getShadow() && r.getReplyTo().equals(Topics.PIPELINE_REPLIES));
+      TestInputTopic<byte[], byte[]> replies =
+          h.driver.createInputTopic(
+              Topics.PIPELINE_REPLIES, new ByteArraySerializer(), new ByteArraySerializer());
+      steps.forEach(r -> pipe(h, replies, ok(r, "{\"n\":1}")));
+      List<InferenceResponse> answers = h.replyTopic(Topics.responses("ab")).readValuesToList();
+      List<InferenceResponse> shadows =
+          h.replyTopic(Topics.shadowResponses("ab")).readValuesToList();
+      assertThat(answers).hasSize((int) primaryRuns).allMatch(a -> a.getVariant().equals("graph"));
+      assertThat(answers).allMatch(a -> !a.getShadow());
+      assertThat(shadows).hasSize(40).allMatch(InferenceResponse::getShadow);
+      assertThat(shadows).extracting(InferenceResponse::getRequestId).doesNotHaveDuplicates();
+    }
+  }
+
   private static void pipe(
       RouterHarness h, TestInputTopic<byte[], byte[]> replies, InferenceResponse reply) {
     replies.pipeInput(
