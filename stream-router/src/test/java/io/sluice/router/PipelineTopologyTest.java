@@ -262,7 +262,7 @@ class PipelineTopologyTest {
       Instant deadline = RouterHarness.T0.plusSeconds(30);
       s.send("r2", "hello", deadline);
       InferenceRequest step = s.take("pre").get(0);
-      assertThat(step.getRequestId()).isEqualTo("r2/preprocess");
+      assertThat(step.getRequestId()).matches("r2/preprocess\\.[0-9a-f]{8}");
       assertThat(step.getReplyTo()).isEqualTo(Topics.PIPELINE_REPLIES);
       assertThat(step.getReplyPartition()).isNotNull();
       assertThat(step.getDeadlineMs()).isEqualTo(deadline);
@@ -399,9 +399,9 @@ class PipelineTopologyTest {
     try (Stack s = new Stack("\"onFailure\": \"fail\"")) {
       TestOutputTopic<String, DeadLetter> dlq = s.h.dlq();
       s.send("r9", LONG, null);
-      s.take("pre");
+      String stepId = s.take("pre").get(0).getRequestId();
       Headers headers = new RecordHeaders();
-      SluiceHeaders.put(headers, SluiceHeaders.REQUEST_ID, "r9/preprocess");
+      SluiceHeaders.put(headers, SluiceHeaders.REQUEST_ID, stepId);
       byte[] junk = {0, 0, 0, 0, 42, 1, 2, 3};
       s.pipelineIn.pipeInput(new TestRecord<>(null, junk, headers, Instant.now()));
       DeadLetter dl = dlq.readValue();
@@ -568,6 +568,45 @@ class PipelineTopologyTest {
       assertThat(answers).allMatch(a -> !a.getShadow());
       assertThat(shadows).hasSize(40).allMatch(InferenceResponse::getShadow);
       assertThat(shadows).extracting(InferenceResponse::getRequestId).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void aRequestIdReusedAfterItsRunFinishedIsANewRunAndTheOldRunsLateRepliesAreNotTakenForIt()
+      throws Exception {
+    try (Stack s = new Stack("\"onFailure\": \"fail\"")) {
+      s.send("same", "first text", null);
+      InferenceRequest oldPre = s.take("pre").get(0);
+      s.deliver(s.functions.get("pre").apply(oldPre));
+      s.serve("senti");
+      assertThat(output(s.answers.readValue()).at("/sentiment/text").asText())
+          .isEqualTo("first text");
+
+      s.send("same", "second text", null);
+      InferenceRequest newPre = s.take("pre").get(0);
+      assertThat(newPre.getRequestId()).isNotEqualTo(oldPre.getRequestId());
+      s.deliver(s.functions.get("pre").apply(oldPre)); // late, from the first run
+      assertThat(s.take("senti")).isEmpty();
+      s.deliver(s.functions.get("pre").apply(newPre));
+      s.serve("senti");
+      assertThat(output(s.answers.readValue()).at("/sentiment/text").asText())
+          .isEqualTo("second text");
+      assertThat(s.answers.isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void aSecondRequestWithTheIdOfARunningOneIsRefusedAndTheFirstIsUnharmed() throws Exception {
+    try (Stack s = new Stack("\"onFailure\": \"fail\"")) {
+      s.send("twice", "first text", null);
+      s.send("twice", "other text", null);
+      InferenceResponse refused = s.answers.readValue();
+      assertThat(refused.getError().getCode()).isEqualTo(ErrorCodes.INVALID_INPUT);
+      assertThat(refused.getError().getMessage()).contains("already in use");
+      s.serve("pre");
+      s.serve("senti");
+      assertThat(output(s.answers.readValue()).at("/sentiment/text").asText())
+          .isEqualTo("first text");
     }
   }
 

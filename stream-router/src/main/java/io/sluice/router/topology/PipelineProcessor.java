@@ -166,11 +166,36 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
       return;
     }
     String runId = PipelineRuns.runId(request);
-    if (runs.get(runId) != null) {
-      metrics.pipelineStale("duplicate");
-      return;
-    }
+    String nonce = PipelineRuns.nonce(record.value());
     long now = context.currentSystemTimeMs();
+    byte[] existing = runs.get(runId);
+    if (existing != null) {
+      Run before = PipelineRuns.decode(existing);
+      if (nonce.equals(before.nonce)) {
+        metrics.pipelineStale("duplicate"); // the same start, redelivered
+        return;
+      }
+      if (!before.done) {
+        // Two different requests with one id at once: the second cannot be told apart.
+        answer(
+            request,
+            null,
+            null,
+            Replies.error(
+                request,
+                ErrorCodes.INVALID_INPUT,
+                "request id '"
+                    + request.getRequestId()
+                    + "' is already in use by a pipeline request that has not finished",
+                false,
+                null),
+            now,
+            now);
+        return;
+      }
+      // A new request reusing a finished run's id: the marker gives way.
+      deadlines.delete(PipelineRuns.deadlineKey(before.deadlineMs, runId));
+    }
     PipelineGraph graph = graphOf(request);
     if (graph == null) {
       answer(
@@ -192,6 +217,7 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
       return;
     }
     Run run = new Run();
+    run.nonce = nonce;
     run.request = record.value();
     run.pipeline = graph.json();
     run.partition = md.partition();
@@ -261,7 +287,7 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
           null);
       return;
     }
-    String[] ids = PipelineRuns.split(response.getRequestId());
+    PipelineRuns.StepId ids = PipelineRuns.split(response.getRequestId());
     if (ids == null) {
       responder.deadLetter(
           provenance(record, md),
@@ -272,13 +298,13 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
           response.getApp());
       return;
     }
-    Loaded loaded = load(ids[0], ids[1]);
+    Loaded loaded = load(ids);
     if (loaded == null) {
       return;
     }
     long now = context.currentSystemTimeMs();
-    PipelineGraph.Step step = loaded.graph.step(ids[1]);
-    StepRun st = loaded.run.steps.get(ids[1]);
+    PipelineGraph.Step step = loaded.graph.step(ids.step());
+    StepRun st = loaded.run.steps.get(ids.step());
     if (!response.getFinalChunk()) {
       forwardChunk(loaded, step, response);
       return;
@@ -293,24 +319,29 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
       st.output = PipelineDocument.outputOf(response);
       metrics.pipelineStep(
           loaded.graph.name(), step.name(), st.outcome, st.answeredAtMs - st.sentAtMs);
-      advance(ids[0], loaded.run, loaded.graph, loaded.request, now);
+      advance(ids.runId(), loaded.run, loaded.graph, loaded.request, now);
     } else {
       String code =
           response.getError() == null ? ErrorCodes.INTERNAL : response.getError().getCode();
       String message = response.getError() == null ? code : response.getError().getMessage();
       boolean retriable = response.getError() != null && response.getError().getRetriable();
-      failStep(ids[0], loaded, step, st, code, message, retriable, now);
+      failStep(ids.runId(), loaded, step, st, code, message, retriable, now);
     }
   }
 
   /** A run and its step, loaded for a reply; null (and counted) if the reply is stale. */
-  private Loaded load(String runId, String stepName) {
-    byte[] bytes = runs.get(runId);
+  private Loaded load(PipelineRuns.StepId id) {
+    String stepName = id.step();
+    byte[] bytes = runs.get(id.runId());
     if (bytes == null) {
       metrics.pipelineStale("late");
       return null;
     }
     Run run = PipelineRuns.decode(bytes);
+    if (!id.nonce().equals(run.nonce)) {
+      metrics.pipelineStale("late"); // a step of an earlier request with the same id
+      return null;
+    }
     if (run.done) {
       metrics.pipelineStale("duplicate");
       return null;
@@ -333,18 +364,18 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
   private record Loaded(Run run, PipelineGraph graph, InferenceRequest request) {}
 
   private void stepFailed(String stepId, String code, String message) {
-    String[] ids = PipelineRuns.split(stepId);
+    PipelineRuns.StepId ids = PipelineRuns.split(stepId);
     if (ids == null) {
       return;
     }
-    Loaded loaded = load(ids[0], ids[1]);
+    Loaded loaded = load(ids);
     if (loaded == null) {
       return;
     }
     long now = context.currentSystemTimeMs();
-    StepRun st = loaded.run.steps.get(ids[1]);
+    StepRun st = loaded.run.steps.get(ids.step());
     st.answeredAtMs = now;
-    failStep(ids[0], loaded, loaded.graph.step(ids[1]), st, code, message, false, now);
+    failStep(ids.runId(), loaded, loaded.graph.step(ids.step()), st, code, message, false, now);
   }
 
   private void failStep(
@@ -539,7 +570,7 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
       InferenceRequest request,
       ObjectNode doc,
       long now) {
-    String stepId = PipelineRuns.stepRequestId(runId, step.name());
+    String stepId = PipelineRuns.stepRequestId(runId, step.name(), run.nonce);
     InferenceRequest stepRequest =
         InferenceRequest.newBuilder()
             .setRequestId(stepId)
@@ -614,6 +645,7 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
     deadlines.delete(PipelineRuns.deadlineKey(run.deadlineMs, runId));
     Run marker = new Run();
     marker.done = true;
+    marker.nonce = run.nonce;
     marker.steps = null;
     marker.deadlineMs = Math.min(run.deadlineMs, now + MARKER_TTL.toMillis());
     marker.startedAtMs = run.startedAtMs;

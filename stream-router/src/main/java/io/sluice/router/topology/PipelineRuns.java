@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The state of pipeline runs as kept in the {@code pipeline-runs} store (JSON, versioned), and the
@@ -32,18 +33,36 @@ final class PipelineRuns {
         : request.getRequestId();
   }
 
-  /** The request id of a step request. */
-  static String stepRequestId(String runId, String step) {
-    return runId + "/" + step;
+  /**
+   * The nonce of a run: a hash of its start record. A redelivered start has the same one; a new
+   * request that reuses a finished run's request id has another, so it is a new run, and the
+   * replies of the old run's steps cannot be taken for the new run's.
+   */
+  static String nonce(byte[] startValue) {
+    return String.format("%08x", Utils.murmur2(startValue));
   }
 
-  /** Run id and step of a step request id, or null if it is not one. */
-  static String[] split(String stepRequestId) {
+  /** The request id of a step request: {@code <run id>/<step>.<nonce>}. */
+  static String stepRequestId(String runId, String step, String nonce) {
+    return runId + "/" + step + "." + nonce;
+  }
+
+  /** A step request id taken apart. */
+  record StepId(String runId, String step, String nonce) {}
+
+  /** The parts of a step request id, or null if it is not one (step names have no '.' or '/'). */
+  static StepId split(String stepRequestId) {
     int slash = stepRequestId == null ? -1 : stepRequestId.lastIndexOf('/');
-    if (slash <= 0 || slash == stepRequestId.length() - 1) {
+    if (slash <= 0) {
       return null;
     }
-    return new String[] {stepRequestId.substring(0, slash), stepRequestId.substring(slash + 1)};
+    String last = stepRequestId.substring(slash + 1);
+    int dot = last.indexOf('.');
+    if (dot <= 0 || dot == last.length() - 1) {
+      return null;
+    }
+    return new StepId(
+        stepRequestId.substring(0, slash), last.substring(0, dot), last.substring(dot + 1));
   }
 
   /** Key of a run in the deadline index: sorts by deadline. */
@@ -76,6 +95,9 @@ final class PipelineRuns {
   static final class Run {
     public int v = 1;
     public boolean done;
+
+    /** Tells this run from an earlier one with the same request id ({@link #nonce}). */
+    public String nonce;
 
     /** The routed request that started the run (Confluent wire format). */
     public byte[] request;
