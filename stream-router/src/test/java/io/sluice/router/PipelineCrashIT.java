@@ -99,7 +99,11 @@ class PipelineCrashIT {
               "-D", RouterConfig.REQUEST_TOPIC_PATTERN + "=" + Pattern.quote(n.requests),
               // Static membership: the restarted router takes over its partitions at once.
               "-D", RouterConfig.STREAMS_PREFIX + "group.instance.id=" + appId,
-              "-D", RouterConfig.STREAMS_PREFIX + "session.timeout.ms=10000");
+              "-D", RouterConfig.STREAMS_PREFIX + "session.timeout.ms=10000",
+              // A produce racing the previous transaction's commit markers is refused with
+              // CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms (100 ms by default): on
+              // a busy 2-core box that backoff, not the router, set the pace of this test.
+              "-D", RouterConfig.STREAMS_PREFIX + "producer.retry.backoff.ms=10");
       long t0 = System.nanoTime();
       try (Workers workers = new Workers(kafka, url, n, 0);
           KafkaProducer<String, InferenceRequest> producer = ItSupport.requestProducer(kafka, url);
