@@ -162,8 +162,8 @@ public final class PipelineBenchmark {
               for (boolean pipeline : new boolean[] {true, false}) {
                 Stats st = round(bootstrap, producer, s, pipeline, rate, seconds, r);
                 System.out.printf(
-                    "maxWaitMs %d round %d%s %s%n",
-                    s.maxWaitMs, r + 1, r == 0 ? " (warm-up)" : "", st.line());
+                    "maxWaitMs %d round %d%s %s workers served %s%n",
+                    s.maxWaitMs, r + 1, r == 0 ? " (warm-up)" : "", st.line(), served(workers));
                 if (r > 0) {
                   results.computeIfAbsent(st.key(), k -> new ArrayList<>()).add(st);
                 }
@@ -288,7 +288,9 @@ public final class PipelineBenchmark {
       throws Exception {
     String app = pipeline ? s.pipelineApp() : s.directApp();
     int n = rate * seconds;
-    String prefix = "r" + round + "-" + rate + "-";
+    // Unique over apps too: the router keys a pipeline run by request id alone, and a finished
+    // run's marker swallows a later start with the same id (of any app) for two minutes.
+    String prefix = app + "-r" + round + "-" + rate + "-";
     Map<String, long[]> intended = new ConcurrentHashMap<>(); // id -> {nanos, epoch ms}
     Map<String, Histogram> h = new LinkedHashMap<>();
     for (String k :
@@ -454,13 +456,28 @@ public final class PipelineBenchmark {
         : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
   }
 
+  /** Requests each worker answered since the last call: shows a stalled deployment. */
+  private static String served(List<StepWorker> workers) {
+    StringBuilder sb = new StringBuilder();
+    for (StepWorker w : workers) {
+      long n = w.served.getAndSet(0);
+      if (n > 0) {
+        sb.append(w.deployment).append('=').append(n).append(' ');
+      }
+    }
+    return sb.toString().trim();
+  }
+
   /** A no-op worker: answers each request of each batch at once, on its own thread. */
   private static final class StepWorker implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong served = new AtomicLong();
+    private final String deployment;
     private final Thread thread;
 
     StepWorker(String bootstrap, String deployment) {
+      this.deployment = deployment;
       Properties c = new Properties();
       c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       c.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice.fn." + deployment);
@@ -482,6 +499,7 @@ public final class PipelineBenchmark {
                         consumer.poll(Duration.ofMillis(100))) {
                       for (InferenceRequest r : rec.value().getRequests()) {
                         answer(producer, deployment, r);
+                        served.incrementAndGet();
                       }
                     }
                   }
