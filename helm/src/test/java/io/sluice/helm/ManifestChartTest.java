@@ -42,7 +42,7 @@ class ManifestChartTest {
   void everyDeploymentOfTheExampleGetsAWorkerAServiceAndAScaledObject() {
     Rendered r = example("{}");
 
-    for (String name : List.of("chat-a", "chat-b", "sentiment")) {
+    for (String name : List.of("chat-a", "chat-b", "sentiment", "preprocess")) {
       assertThat(r.names())
           .contains(
               "Deployment/sluice-worker-" + name,
@@ -56,8 +56,8 @@ class ManifestChartTest {
       assertThat(trigger.path("metadata").path("topic").asText())
           .isEqualTo("sluice.batches." + name);
     }
-    assertThat(r.ofKind("Deployment")).hasSize(5);
-    assertThat(r.ofKind("ScaledObject")).hasSize(3);
+    assertThat(r.ofKind("Deployment")).hasSize(6);
+    assertThat(r.ofKind("ScaledObject")).hasSize(4);
   }
 
   @Test

@@ -202,7 +202,7 @@ class SecurityChartTest {
                 "username", ref(secretRef(worker, "SLUICE_KAFKA_SASL_USERNAME")),
                 "password", ref(secretRef(worker, "SLUICE_KAFKA_SASL_PASSWORD")),
                 "ca", "kafka-ca/ca.crt"));
-    assertThat(r.ofKind("ScaledObject")).hasSize(3);
+    assertThat(r.ofKind("ScaledObject")).hasSize(4);
     for (JsonNode so : r.ofKind("ScaledObject")) {
       JsonNode trigger = so.path("spec").path("triggers").get(0);
       assertThat(trigger.path("authenticationRef").path("name").asText()).isEqualTo("sluice-kafka");

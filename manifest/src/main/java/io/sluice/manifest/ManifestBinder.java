@@ -9,6 +9,7 @@ import io.sluice.manifest.DeploymentSpec.HealthCheck;
 import io.sluice.manifest.DeploymentSpec.Resources;
 import io.sluice.manifest.DeploymentSpec.Scaling;
 import io.sluice.manifest.DeploymentSpec.SecretRef;
+import io.sluice.schemas.pipeline.PipelineGraph;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,13 @@ final class ManifestBinder {
         .forEach((name, d) -> deployments.put(name, deployment(name, d)));
     Map<String, AppSpec> apps = new LinkedHashMap<>();
     ManifestLoader.fields(root.get("apps")).forEach((name, a) -> apps.put(name, app(name, a)));
-    return new Manifest(file, deployments, apps);
+    // Already compiled once by ManifestChecks: a problem here is a bug, not bad input.
+    Map<String, PipelineGraph> pipelines = new LinkedHashMap<>();
+    ManifestLoader.fields(root.get("pipelines"))
+        .forEach(
+            (name, p) ->
+                pipelines.put(name, PipelineGraph.parse(name, p, deployments::containsKey)));
+    return new Manifest(file, deployments, apps, pipelines);
   }
 
   private static DeploymentSpec deployment(String name, JsonNode d) {
@@ -124,21 +131,38 @@ final class ManifestBinder {
   }
 
   private static AppSpec app(String name, JsonNode a) {
+    int partitions = integer(a, "app", "partitions");
+    if (a.has("pipeline")) {
+      AppSpec.Variant main =
+          new AppSpec.Variant("main", null, a.get("pipeline").asText(), variantDefault("weight"));
+      AppSpec.Route route =
+          new AppSpec.Route(
+              List.of(main),
+              List.of(),
+              defaultOf("route", "stickiness").asText(),
+              null,
+              name,
+              null);
+      return new AppSpec(name, partitions, route);
+    }
     JsonNode r = a.get("route");
     List<AppSpec.Variant> variants = new ArrayList<>();
     for (JsonNode v : r.get("variants")) {
-      String deployment = v.get("deployment").asText();
+      String deployment = text(v, "deployment");
+      String pipeline = text(v, "pipeline");
       variants.add(
           new AppSpec.Variant(
-              v.has("name") ? v.get("name").asText() : deployment,
+              v.has("name") ? v.get("name").asText() : deployment != null ? deployment : pipeline,
               deployment,
+              pipeline,
               v.has("weight") ? v.get("weight").asDouble() : variantDefault("weight")));
     }
     List<AppSpec.Shadow> shadows = new ArrayList<>();
     for (JsonNode s : r.path("shadows")) {
       shadows.add(
           new AppSpec.Shadow(
-              s.get("deployment").asText(),
+              text(s, "deployment"),
+              text(s, "pipeline"),
               s.has("percent")
                   ? s.get("percent").asDouble()
                   : routeItemDefault("shadows", "percent")));
@@ -153,7 +177,7 @@ final class ManifestBinder {
             text(r, "stickinessAttribute"),
             r.has("salt") ? r.get("salt").asText() : name,
             text(r, "replyTopic"));
-    return new AppSpec(name, integer(a, "app", "partitions"), route);
+    return new AppSpec(name, partitions, route);
   }
 
   private static String text(JsonNode n, String field) {

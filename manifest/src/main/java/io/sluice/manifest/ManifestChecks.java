@@ -1,6 +1,9 @@
 package io.sluice.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.schemas.pipeline.InvalidPipelineException;
+import io.sluice.schemas.pipeline.PipelineGraph;
+import io.sluice.schemas.pipeline.PipelineProblem;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,8 +21,128 @@ final class ManifestChecks {
   static void check(String file, JsonNode root, List<ManifestProblem> problems) {
     Map<String, JsonNode> deployments = ManifestLoader.fields(root.get("deployments"));
     deployments.forEach((name, d) -> checkDeployment(file, name, d, problems));
+    Map<String, JsonNode> pipelines = ManifestLoader.fields(root.get("pipelines"));
+    List<ManifestProblem> fromSchema = List.copyOf(problems);
+    pipelines.forEach(
+        (name, p) -> checkPipeline(file, name, p, deployments.keySet(), fromSchema, problems));
+    Targets targets = new Targets(deployments.keySet(), pipelines.keySet());
     ManifestLoader.fields(root.get("apps"))
-        .forEach((name, a) -> checkApp(file, name, a, deployments.keySet(), problems));
+        .forEach((name, a) -> checkApp(file, name, a, targets, problems));
+  }
+
+  /** What a route may name. */
+  private record Targets(Set<String> deployments, Set<String> pipelines) {}
+
+  /**
+   * Compiles a pipeline with the same compiler the router uses, so the file is refused for exactly
+   * what the router would refuse; each problem is placed at its node (or the nearest one there is).
+   */
+  private static void checkPipeline(
+      String file,
+      String name,
+      JsonNode pipeline,
+      Set<String> deployments,
+      List<ManifestProblem> fromSchema,
+      List<ManifestProblem> problems) {
+    try {
+      PipelineGraph.parse(name, pipeline, deployments::contains);
+    } catch (InvalidPipelineException e) {
+      String at = "pipelines." + name;
+      for (PipelineProblem q : e.problems()) {
+        String path = q.path() == null ? "" : q.path();
+        String key = path.isEmpty() ? at : path.startsWith("[") ? at + path : at + "." + path;
+        if (!reportedBySchema(key, fromSchema) && !badStepName(at, q.step(), fromSchema)) {
+          problems.add(ManifestLoader.problem(file, locate(pipeline, path), key, q.message()));
+        }
+      }
+    }
+  }
+
+  /** Keys the schema requires in a pipeline or step: missing, the schema names their parent. */
+  private static final Set<String> REQUIRED = required();
+
+  private static Set<String> required() {
+    Set<String> out = new HashSet<>();
+    for (String d : List.of("pipeline", "step")) {
+      ManifestSchema.at("/definitions/" + d + "/required").forEach(r -> out.add(r.asText()));
+    }
+    return out;
+  }
+
+  /**
+   * Whether the schema already reported what the compiler found: the same key; the parent of a
+   * required key; a list item's key (a chat message) whose field the schema names; or a step name
+   * the schema's propertyNames rejected. Shape errors stay the schema's, worded once.
+   */
+  private static boolean reportedBySchema(String key, List<ManifestProblem> fromSchema) {
+    int cut = Math.max(key.lastIndexOf('.'), key.lastIndexOf('['));
+    String parent = cut > 0 ? key.substring(0, cut) : "";
+    String last = cut > 0 ? key.substring(cut + 1) : key;
+    for (ManifestProblem s : fromSchema) {
+      String k = s.key();
+      if (k.equals(key)
+          || (k.equals(parent) && (REQUIRED.contains(last) || parent.endsWith(".steps")))
+          || (key.endsWith("]") && (k.startsWith(key + ".") || k.startsWith(key + "[")))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A step whose name the schema rejected: its other problems wait until it is renamed. */
+  private static boolean badStepName(String at, String step, List<ManifestProblem> fromSchema) {
+    return step != null
+        && !PipelineGraph.STEP_NAME.matcher(step).matches()
+        && fromSchema.stream().anyMatch(s -> s.key().equals(at + ".steps"));
+  }
+
+  /**
+   * The node a compiler path ({@code steps.x.chat[1].content}) names, or its nearest ancestor that
+   * exists. Object keys are matched against the tree, so a key with a dot in it is still found.
+   */
+  static JsonNode locate(JsonNode root, String path) {
+    JsonNode node = root;
+    String rest = path;
+    while (!rest.isEmpty()) {
+      if (rest.startsWith("[")) {
+        int close = rest.indexOf(']');
+        if (close < 0 || !node.isArray()) {
+          break;
+        }
+        int index;
+        try {
+          index = Integer.parseInt(rest.substring(1, close));
+        } catch (NumberFormatException e) {
+          break;
+        }
+        if (index < 0 || index >= node.size()) {
+          break;
+        }
+        node = node.get(index);
+        rest = rest.substring(close + 1);
+        continue;
+      }
+      if (rest.startsWith(".")) {
+        rest = rest.substring(1);
+      }
+      if (!node.isObject()) {
+        break;
+      }
+      String match = null;
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        String f = e.getKey();
+        boolean fits = rest.equals(f) || rest.startsWith(f + ".") || rest.startsWith(f + "[");
+        if (fits && (match == null || f.length() > match.length())) {
+          match = f;
+        }
+      }
+      if (match == null) {
+        break;
+      }
+      node = node.get(match);
+      rest = rest.substring(match.length());
+    }
+    return node;
   }
 
   private static void checkDeployment(
@@ -93,11 +216,12 @@ final class ManifestChecks {
   }
 
   private static void checkApp(
-      String file,
-      String name,
-      JsonNode app,
-      Set<String> deployments,
-      List<ManifestProblem> problems) {
+      String file, String name, JsonNode app, Targets targets, List<ManifestProblem> problems) {
+    Set<String> deployments = targets.deployments();
+    if (app.path("pipeline").isTextual()) {
+      checkPipelineReference(
+          file, app.get("pipeline"), "apps." + name + ".pipeline", targets.pipelines(), problems);
+    }
     String at = "apps." + name + ".route";
     JsonNode route = app.path("route");
     JsonNode variants = route.path("variants");
@@ -106,12 +230,22 @@ final class ManifestChecks {
     // Walked only as lists: a map or scalar here is the schema's to report (found by fuzzing).
     for (int i = 0; variants.isArray() && i < variants.size(); i++) {
       JsonNode v = variants.get(i);
-      if (!v.isObject() || !v.path("deployment").isTextual()) {
+      boolean toDeployment = v.path("deployment").isTextual();
+      boolean toPipeline = v.path("pipeline").isTextual();
+      if (!v.isObject() || toDeployment == toPipeline) {
         continue; // the schema reports it
       }
       String vat = at + ".variants[" + i + "]";
-      checkReference(file, v.get("deployment"), vat + ".deployment", deployments, problems);
-      String variantName = v.has("name") ? v.get("name").asText() : v.get("deployment").asText();
+      if (toDeployment) {
+        checkReference(file, v.get("deployment"), vat + ".deployment", deployments, problems);
+      } else {
+        checkPipelineReference(
+            file, v.get("pipeline"), vat + ".pipeline", targets.pipelines(), problems);
+      }
+      String variantName =
+          v.has("name")
+              ? v.get("name").asText()
+              : (toDeployment ? v.get("deployment") : v.get("pipeline")).asText();
       if (!names.add(variantName)) {
         problems.add(
             ManifestLoader.problem(
@@ -132,15 +266,23 @@ final class ManifestChecks {
     }
     JsonNode shadows = route.path("shadows");
     for (int i = 0; shadows.isArray() && i < shadows.size(); i++) {
-      if (!shadows.get(i).path("deployment").isTextual()) {
-        continue;
+      JsonNode shadow = shadows.get(i);
+      if (shadow.path("deployment").isTextual()) {
+        checkReference(
+            file,
+            shadow.get("deployment"),
+            at + ".shadows[" + i + "].deployment",
+            deployments,
+            problems);
       }
-      checkReference(
-          file,
-          shadows.get(i).get("deployment"),
-          at + ".shadows[" + i + "].deployment",
-          deployments,
-          problems);
+      if (shadow.path("pipeline").isTextual()) {
+        checkPipelineReference(
+            file,
+            shadow.get("pipeline"),
+            at + ".shadows[" + i + "].pipeline",
+            targets.pipelines(),
+            problems);
+      }
     }
     boolean attribute = "attribute".equals(route.path("stickiness").asText());
     if (attribute && !route.has("stickinessAttribute")) {
@@ -161,7 +303,8 @@ final class ManifestChecks {
     }
     if (route.has("replyTopic")) {
       String topic = route.get("replyTopic").asText();
-      for (String reserved : List.of("__", "sluice.requests.", "sluice.batches.", "sluice.dlq.")) {
+      for (String reserved :
+          List.of("__", "sluice.requests.", "sluice.batches.", "sluice.dlq.", "sluice.pipeline.")) {
         if (topic.startsWith(reserved) || topic.equals("sluice.routes")) {
           problems.add(
               ManifestLoader.problem(
@@ -192,6 +335,29 @@ final class ManifestChecks {
                   + name
                   + "' is not a deployment in this file (deployments: "
                   + String.join(", ", new ArrayList<>(deployments))
+                  + ")"));
+    }
+  }
+
+  private static void checkPipelineReference(
+      String file,
+      JsonNode ref,
+      String key,
+      Set<String> pipelines,
+      List<ManifestProblem> problems) {
+    String name = ref.asText();
+    if (!pipelines.contains(name)) {
+      problems.add(
+          ManifestLoader.problem(
+              file,
+              ref,
+              key,
+              "'"
+                  + name
+                  + "' is not a pipeline in this file ("
+                  + (pipelines.isEmpty()
+                      ? "it declares no pipelines"
+                      : "pipelines: " + String.join(", ", new ArrayList<>(pipelines)))
                   + ")"));
     }
   }

@@ -70,7 +70,9 @@ public final class ManifestLoader {
     JsonNode root = readTree(file, text);
     List<ManifestProblem> problems = new ArrayList<>();
     for (Error e : ManifestSchema.validate(root)) {
-      problems.add(fromSchema(file, root, e));
+      if (!withinChoice(e)) {
+        problems.add(fromSchema(file, root, e));
+      }
     }
     if (root.isObject()) {
       ManifestChecks.check(file, root, problems);
@@ -135,6 +137,16 @@ public final class ManifestLoader {
       path.add(unknown);
       node = value == null ? node : value;
       message = "unknown key '" + unknown + "'; allowed here: " + String.join(", ", allowed(e));
+    } else if ("oneOf".equals(keyword) && choice(e) != null) {
+      List<String> keys = choice(e);
+      int given = 0;
+      for (String k : keys) {
+        given += node != null && node.has(k) ? 1 : 0;
+      }
+      message =
+          given > 1
+              ? "give one of " + String.join(" or ", keys) + ", not both"
+              : "give " + String.join(" or ", keys);
     } else if ("required".equals(keyword) && e.getProperty() != null) {
       message = "'" + e.getProperty() + "' is required here";
     } else if ("enum".equals(keyword) || "const".equals(keyword)) {
@@ -174,6 +186,50 @@ public final class ManifestLoader {
       parent.get("properties").fieldNames().forEachRemaining(names::add);
     }
     return names;
+  }
+
+  /**
+   * The keys of a {@code oneOf} whose branches each only require one key ({@code route} or {@code
+   * pipeline}), or null for any other {@code oneOf}.
+   */
+  private static List<String> choice(Error e) {
+    JsonNode branches = ManifestSchema.at(pointer(e));
+    if (!branches.isArray() || branches.isEmpty()) {
+      return null;
+    }
+    List<String> keys = new ArrayList<>();
+    for (JsonNode b : branches) {
+      if (b.size() != 1 || b.path("required").size() != 1) {
+        return null;
+      }
+      keys.add(b.get("required").get(0).asText());
+    }
+    return keys;
+  }
+
+  /**
+   * A {@code required} failure inside a branch of such a {@code oneOf}: the {@code oneOf} itself
+   * reports it, once, as "give route or pipeline".
+   */
+  private static boolean withinChoice(Error e) {
+    String pointer = pointer(e);
+    int at = pointer.lastIndexOf("/oneOf/");
+    if (!"required".equals(e.getKeyword()) || at < 0) {
+      return false;
+    }
+    JsonNode branches = ManifestSchema.at(pointer.substring(0, at + "/oneOf".length()));
+    for (JsonNode b : branches) {
+      if (b.size() != 1 || b.path("required").size() != 1) {
+        return false;
+      }
+    }
+    return branches.isArray();
+  }
+
+  /** The JSON pointer, into the schema, of the keyword that failed. */
+  private static String pointer(Error e) {
+    String fragment = e.getSchemaLocation().getFragment().toString();
+    return fragment.startsWith("#") ? fragment.substring(1) : fragment;
   }
 
   /** The schema object whose keyword failed, found from the error's schema location. */

@@ -49,7 +49,9 @@ public final class ManifestReference {
             "gpu",
             "healthCheck",
             "app",
-            "route")) {
+            "route",
+            "pipeline",
+            "step")) {
       section(sb, "`" + name + "`", defs.get(name), defs);
     }
     sb.append(RAY_SERVE);
@@ -95,6 +97,9 @@ public final class ManifestReference {
       List<String> values = new ArrayList<>();
       p.get("enum").forEach(v -> values.add("`" + v.asText() + "`"));
       return String.join(" \\| ", values);
+    }
+    if (!p.has("type")) {
+      return "any"; // a template: any JSON value
     }
     String t = p.path("type").isArray() ? p.get("type").toString() : p.path("type").asText();
     if ("object".equals(t)
@@ -176,7 +181,8 @@ public final class ManifestReference {
 
       ## Later sections
 
-      Pipelines (apps whose target is a graph of steps) and batch-job settings are added by
-      later versions of this format; until then those keys are rejected as unknown.
+      Pipelines are described in [docs/PIPELINES.md](PIPELINES.md) (references, conditions, how
+      the router runs them). Batch-job settings are added later; until then those keys are
+      rejected as unknown.
       """;
 }

@@ -71,6 +71,18 @@ public final class TopicPlan {
             InferenceResponse.getClassSchema());
       }
     }
+    if (m.usesPipelines()) {
+      // Runs live on a partition of this topic and their step replies come back to it, so it is
+      // as wide as the widest deployment topic the steps are spread over.
+      int partitions =
+          m.deployments().values().stream().mapToInt(DeploymentSpec::partitions).max().orElse(1);
+      add(
+          topics,
+          Topics.PIPELINE_REPLIES,
+          Math.max(1, partitions),
+          Map.of(),
+          InferenceResponse.getClassSchema());
+    }
     for (DeploymentSpec d : m.deployments().values()) {
       add(
           topics,

@@ -46,6 +46,10 @@ class ApplierIT {
             scaling: {maxReplicas: %4$d}
           %1$s-b:
             function: sentiment
+        pipelines:
+          %1$s-p:
+            steps: {s: {deployment: %1$s-b, input: {text: $/request/text}}}
+            output: {label: $/steps/s/label}
         apps:
           %2$s:
             partitions: 2
@@ -53,6 +57,8 @@ class ApplierIT {
               variants:
                 - {name: a, deployment: %1$s-a, weight: 100}
                 - {name: b, deployment: %1$s-b, weight: %3$d}
+              shadows:
+                - {pipeline: %1$s-p, percent: 10}
         """
         .formatted(dep, app, weightB, maxReplicas);
   }
@@ -87,7 +93,11 @@ class ApplierIT {
           .containsEntry(Topics.batches(dep + "-a"), 6)
           .containsEntry(Topics.batches(dep + "-b"), 4)
           .containsEntry(Topics.requests(app), 2)
-          .containsEntry(Topics.responses(app), 2);
+          .containsEntry(Topics.responses(app), 2)
+          // Step replies of pipeline runs: as wide as the widest deployment topic (shared by every
+          // app of the cluster, so another test may have made it wider).
+          .hasEntrySatisfying(
+              Topics.PIPELINE_REPLIES, n -> assertThat(n).isGreaterThanOrEqualTo(6));
 
       // A foreign producer that only asks the registry for the latest schema can start now.
       assertThat(latest(registry.url(), Topics.requests(app)))
@@ -100,6 +110,9 @@ class ApplierIT {
       RouteConfig inForce = applier.routesInForce().get(app);
       assertThat(inForce.getBatching().get(dep + "-a").getMaxBatchSize()).isEqualTo(16);
       assertThat(inForce.getVariants()).hasSize(2);
+      assertThat(inForce.getShadows().get(0).getPipeline()).isEqualTo(dep + "-p");
+      assertThat(inForce.getPipelines()).containsOnlyKeys(dep + "-p");
+      assertThat(inForce.getPipelines().get(dep + "-p")).isEqualTo(m.pipeline(dep + "-p").json());
 
       assertThat(applier.plan(m)).isEmpty();
       assertThat(applier.apply(m)).isEmpty();

@@ -3,7 +3,11 @@ package io.sluice.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.avro.RouteConfig;
+import io.sluice.router.route.RouteValidator;
+import io.sluice.schemas.Topics;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +42,9 @@ class ManifestLoaderTest {
   @Test
   void readsTheExampleManifest() {
     Manifest m = ManifestLoader.load(Path.of("../examples/sluice.yaml"));
-    assertThat(m.deployments()).containsOnlyKeys("chat-a", "chat-b", "sentiment");
-    assertThat(m.apps()).containsOnlyKeys("chat", "sentiment");
+    assertThat(m.deployments()).containsOnlyKeys("chat-a", "chat-b", "sentiment", "preprocess");
+    assertThat(m.apps()).containsOnlyKeys("chat", "sentiment", "analyze");
+    assertThat(m.pipelines()).containsOnlyKeys("analyze");
     assertThat(m.deployment("sentiment").batching().maxBatchSize()).isEqualTo(32);
     assertThat(m.deployment("chat-a").partitions()).isEqualTo(4);
   }
@@ -158,6 +163,188 @@ class ManifestLoaderTest {
     assertThat(p)
         .extracting(ManifestProblem::key)
         .contains("apps.a.route.variants", "apps.a.route.shadows");
+  }
+
+  private static final String PIPELINE =
+      """
+      apiVersion: sluice.io/v1
+      deployments:
+        pre: {function: preprocess, partitions: 6}
+        senti: {function: sentiment, batching: {maxBatchSize: 32, maxWaitMs: 5}}
+        llm-a: {function: llm}
+      pipelines:
+        analyze:
+          timeoutSeconds: 60
+          steps:
+            pre:
+              deployment: pre
+            senti:
+              deployment: senti
+              input: {text: $/request/text}
+            summarize:
+              deployment: llm-a
+              when: {value: $/steps/pre/tokenCount, gte: 30}
+              chat:
+                - {role: system, content: Summarise.}
+                - {role: user, content: $/request/text}
+              maxTokens: 64
+              onFailure: skip
+          output:
+            length: $/steps/pre/charCount
+            sentiment: $/steps/senti
+            summary: $/steps/summarize/content
+      apps:
+        analyze:
+          pipeline: analyze
+        mixed:
+          route:
+            variants:
+              - {name: direct, deployment: senti, weight: 3}
+              - {pipeline: analyze}
+            shadows:
+              - {pipeline: analyze, percent: 10}
+      """;
+
+  private static List<String> pipelineProblems(String from, String to) {
+    assertThat(PIPELINE).contains(from);
+    return problems(PIPELINE.replace(from, to)).stream().map(ManifestProblem::toString).toList();
+  }
+
+  @Test
+  void aPipelineAppBindsToARouteConfigTheRouterAccepts() {
+    Manifest m = ManifestLoader.parse("sluice.yaml", PIPELINE);
+    assertThat(m.pipeline("analyze").timeoutMs()).isEqualTo(60_000);
+    assertThat(m.pipeline("analyze").deployments()).containsExactly("pre", "senti", "llm-a");
+
+    AppSpec analyze = m.apps().get("analyze");
+    assertThat(analyze.route().variants())
+        .containsExactly(new AppSpec.Variant("main", null, "analyze", 1.0));
+    RouteConfig r = RouteConfigs.of(m, analyze, Instant.EPOCH);
+    assertThat(RouteValidator.problems(r)).isEmpty();
+    assertThat(r.getPipelines()).containsOnlyKeys("analyze");
+    assertThat(r.getPipelines().get("analyze")).isEqualTo(m.pipeline("analyze").json());
+    assertThat(r.getVariants().get(0).getDeployment()).isEmpty();
+    assertThat(r.getVariants().get(0).getPipeline()).isEqualTo("analyze");
+    assertThat(r.getBatching()).containsOnlyKeys("pre", "senti", "llm-a");
+    assertThat(r.getBatching().get("senti").getMaxBatchSize()).isEqualTo(32);
+
+    RouteConfig mixed = RouteConfigs.of(m, m.apps().get("mixed"), Instant.EPOCH);
+    assertThat(RouteValidator.problems(mixed)).isEmpty();
+    assertThat(mixed.getVariants())
+        .extracting(v -> v.getName() + "=" + v.getDeployment() + "/" + v.getPipeline())
+        .containsExactly("direct=senti/null", "analyze=/analyze");
+    assertThat(mixed.getShadows().get(0).getPipeline()).isEqualTo("analyze");
+    assertThat(mixed.getBatching()).containsOnlyKeys("senti", "pre", "llm-a");
+
+    assertThat(TopicPlan.of(m))
+        .filteredOn(t -> t.name().equals(Topics.PIPELINE_REPLIES))
+        .singleElement()
+        .satisfies(t -> assertThat(t.partitions()).isEqualTo(6));
+    assertThat(TopicPlan.of(ManifestLoader.parse("sluice.yaml", GOOD)))
+        .noneMatch(t -> t.name().equals(Topics.PIPELINE_REPLIES));
+  }
+
+  @Test
+  void aCycleNamesItsStepsAndWhere() {
+    String cyclic =
+        PIPELINE
+            .replace("input: {text: $/request/text}", "input: {text: $/steps/summarize/content}")
+            .replace("$/steps/pre/tokenCount", "$/steps/senti/score");
+    assertThat(problems(cyclic))
+        .extracting(ManifestProblem::toString)
+        .containsExactly(
+            "sluice.yaml:13:9: pipelines.analyze.steps.senti: steps senti -> summarize -> senti"
+                + " form a cycle: none of them can ever run");
+  }
+
+  @Test
+  void aReferenceToAnUnknownStepIsPlacedAtTheReadingStep() {
+    assertThat(pipelineProblems("gte: 30}", "gte: 30}\n        input2: 1").stream()).isNotEmpty();
+    List<String> p = pipelineProblems("$/steps/pre/tokenCount", "$/steps/prep/tokenCount");
+    assertThat(p)
+        .contains(
+            "sluice.yaml:16:9: pipelines.analyze.steps.summarize: step 'summarize' reads step"
+                + " 'prep', which is not a step of this pipeline (steps: pre, senti, summarize)");
+  }
+
+  @Test
+  void anUnknownDeploymentInAStepIsPlacedAtItsValue() {
+    assertThat(pipelineProblems("deployment: llm-a", "deployment: llm-b"))
+        .containsExactly(
+            "sluice.yaml:16:21: pipelines.analyze.steps.summarize.deployment: step 'summarize':"
+                + " 'llm-b' is not a deployment in this file");
+  }
+
+  @Test
+  void aStepNobodyReadsIsReported() {
+    assertThat(pipelineProblems("      summary: $/steps/summarize/content\n", ""))
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p)
+                    .startsWith("sluice.yaml:16:9: pipelines.analyze.steps.summarize: ")
+                    .contains("step 'summarize' is unreachable from the answer"));
+  }
+
+  @Test
+  void onFailureDefaultWithoutADefaultIsReported() {
+    assertThat(pipelineProblems("onFailure: skip", "onFailure: default"))
+        .containsExactly(
+            "sluice.yaml:16:9: pipelines.analyze.steps.summarize.default: step 'summarize':"
+                + " onFailure: default needs a 'default' output");
+  }
+
+  @Test
+  void aVariantNamingAnUnknownPipelineListsThePipelines() {
+    assertThat(pipelineProblems("- {pipeline: analyze}", "- {pipeline: analyse}"))
+        .containsExactly(
+            "sluice.yaml:34:22: apps.mixed.route.variants[1].pipeline: 'analyse' is not a"
+                + " pipeline in this file (pipelines: analyze)");
+    assertThat(pipelineProblems("pipeline: analyze\n  mixed", "pipeline: nope\n  mixed"))
+        .singleElement()
+        .satisfies(p -> assertThat(p).contains("apps.analyze.pipeline: 'nope' is not a pipeline"));
+  }
+
+  @Test
+  void aTargetIsADeploymentOrAPipelineNotBothNorNeither() {
+    assertThat(pipelineProblems("- {pipeline: analyze}", "- {pipeline: analyze, deployment: pre}"))
+        .singleElement()
+        .satisfies(p -> assertThat(p).contains("apps.mixed.route.variants[1]: "));
+    assertThat(
+            pipelineProblems(
+                "  analyze:\n    pipeline: analyze",
+                "  analyze:\n    pipeline: analyze\n    route: {variants: [{deployment: pre}]}"))
+        .singleElement()
+        .satisfies(p -> assertThat(p).contains("apps.analyze: "));
+  }
+
+  @Test
+  void pipelineShapeErrorsAreSchemaProblemsReportedOnce() {
+    List<String> p =
+        problems(
+                """
+                apiVersion: sluice.io/v1
+                deployments: {d: {function: x}}
+                pipelines:
+                  p:
+                    steps: [{deployment: d}]
+                    output: 1
+                  q:
+                    steps: {s: {deployment: d, chat: {role: user}, maxTokens: 0}}
+                    output: $/steps/s
+                  r: 7
+                apps: {a: {pipeline: p}}
+                """)
+            .stream()
+            .map(ManifestProblem::toString)
+            .toList();
+    assertThat(p).anySatisfy(x -> assertThat(x).contains("pipelines.p.steps: "));
+    assertThat(p).anySatisfy(x -> assertThat(x).contains("pipelines.q.steps.s.chat: "));
+    assertThat(p).anySatisfy(x -> assertThat(x).contains("pipelines.q.steps.s.maxTokens: "));
+    assertThat(p).anySatisfy(x -> assertThat(x).contains("pipelines.r: "));
+    assertThat(p).doesNotHaveDuplicates();
+    assertThat(p.stream().map(x -> x.substring(0, x.indexOf(": ", x.indexOf("pipelines")))))
+        .doesNotHaveDuplicates();
   }
 
   @Test

@@ -430,4 +430,79 @@ class PipelineTopologyTest {
           .isEqualTo("positive");
     }
   }
+
+  @Test
+  void theStreamingStepsTokensReachACallerWhoAskedForAStreamThenOneFinalAnswer() throws Exception {
+    try (RouterHarness h = new RouterHarness(stateDir)) {
+      RouteConfig route =
+          route(
+              "story",
+              List.of(Variant.newBuilder().setName("v").setDeployment("").setPipeline("s").build()),
+              List.of(),
+              Map.of("pre", batching(1, 0, null), "llm", batching(1, 0, null)));
+      route.setPipelines(
+          Map.of(
+              "s",
+              """
+              {"steps": {"pre": {"deployment": "pre"},
+                         "tell": {"deployment": "llm", "stream": true,
+                                  "prompt": "$/steps/pre/text"}},
+               "output": {"story": "$/steps/tell/text"}}
+              """));
+      h.setRoute(route);
+      TestOutputTopic<String, InferenceResponse> answers = h.replyTopic(Topics.responses("story"));
+      TestInputTopic<byte[], byte[]> replies =
+          h.driver.createInputTopic(
+              Topics.PIPELINE_REPLIES, new ByteArraySerializer(), new ByteArraySerializer());
+      InferenceRequest r =
+          InferenceRequest.newBuilder()
+              .setRequestId("s1")
+              .setApp("story")
+              .setStream(true)
+              .setInput(JsonInput.newBuilder().setJson("{\"text\":\"once\"}").build())
+              .setCreatedAtMs(RouterHarness.T0)
+              .build();
+      h.requestTopic("story").pipeInput("s1", r);
+      InferenceRequest pre = h.batchTopic("pre").readValue().getRequests().get(0);
+      assertThat(pre.getStream()).as("only the streaming step streams").isFalse();
+      pipe(h, replies, ok(pre, "{\"text\":\"once\"}"));
+      InferenceRequest tell = h.batchTopic("llm").readValue().getRequests().get(0);
+      assertThat(tell.getStream()).isTrue();
+      for (int i = 0; i < 2; i++) {
+        InferenceResponse chunk =
+            InferenceResponse.newBuilder()
+                .setRequestId(tell.getRequestId())
+                .setApp("story")
+                .setStatus(ResponseStatus.OK)
+                .setOutput(io.sluice.avro.CompletionOutput.newBuilder().setText("t" + i).build())
+                .setChunkIndex(i)
+                .setFinalChunk(false)
+                .build();
+        pipe(h, replies, chunk);
+      }
+      InferenceResponse last =
+          InferenceResponse.newBuilder()
+              .setRequestId(tell.getRequestId())
+              .setApp("story")
+              .setStatus(ResponseStatus.OK)
+              .setOutput(io.sluice.avro.CompletionOutput.newBuilder().setText("t0t1").build())
+              .setChunkIndex(2)
+              .build();
+      pipe(h, replies, last);
+      List<InferenceResponse> got = answers.readValuesToList();
+      assertThat(got).hasSize(3);
+      assertThat(got).allMatch(a -> a.getRequestId().equals("s1"));
+      assertThat(got.subList(0, 2)).allMatch(a -> !a.getFinalChunk());
+      assertThat(got.get(1).getChunkIndex()).isEqualTo(1);
+      assertThat(got.get(2).getFinalChunk()).isTrue();
+      assertThat(output(got.get(2)).get("story").asText()).isEqualTo("t0t1");
+    }
+  }
+
+  private static void pipe(
+      RouterHarness h, TestInputTopic<byte[], byte[]> replies, InferenceResponse reply) {
+    replies.pipeInput(
+        reply.getRequestId().getBytes(StandardCharsets.UTF_8),
+        h.responses.serializer().serialize(Topics.PIPELINE_REPLIES, reply));
+  }
 }

@@ -8,6 +8,7 @@ import io.sluice.avro.ChatOutput;
 import io.sluice.avro.CompletionOutput;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.JsonOutput;
+import io.sluice.avro.StepReport;
 import io.sluice.avro.Timings;
 import io.sluice.avro.Usage;
 import java.util.Locale;
@@ -113,6 +114,23 @@ final class SluiceDialect implements Dialect {
       putIfSet(tn, "batchFlushedAtMs", t.getBatchFlushedAtMs());
       putIfSet(tn, "startedAtMs", t.getStartedAtMs());
       putIfSet(tn, "finishedAtMs", t.getFinishedAtMs());
+    }
+    if (r.getSteps() != null && !r.getSteps().isEmpty()) {
+      // A pipeline's answer: what each step did and where its time went.
+      var steps = o.putArray("steps");
+      for (StepReport s : r.getSteps()) {
+        ObjectNode sn = steps.addObject();
+        sn.put("name", s.getName());
+        sn.put("deployment", s.getDeployment());
+        sn.put("outcome", s.getOutcome());
+        putIfSet(sn, "sentAtMs", s.getSentAtMs());
+        putIfSet(sn, "startedAtMs", s.getStartedAtMs());
+        putIfSet(sn, "finishedAtMs", s.getFinishedAtMs());
+        putIfSet(sn, "answeredAtMs", s.getAnsweredAtMs());
+        if (s.getErrorCode() != null) {
+          sn.put("errorCode", s.getErrorCode());
+        }
+      }
     }
     return o;
   }

@@ -160,7 +160,9 @@ public final class Applier implements AutoCloseable {
                               v ->
                                   v.getName()
                                       + "="
-                                      + v.getDeployment()
+                                      + (v.getPipeline() == null
+                                          ? v.getDeployment()
+                                          : "pipeline " + v.getPipeline())
                                       + " ("
                                       + v.getWeight()
                                       + ")")

@@ -91,8 +91,19 @@ public final class StatusCommand implements Callable<Integer> {
       apps.addAll(m.apps().keySet());
       deployments.addAll(m.deployments().keySet());
     }
-    routes.values().forEach(r -> r.getVariants().forEach(v -> deployments.add(v.getDeployment())));
-    routes.values().forEach(r -> r.getShadows().forEach(s -> deployments.add(s.getDeployment())));
+    for (RouteConfig r : routes.values()) {
+      // A pipeline variant has no deployment of its own ("" on the wire): its steps' deployments
+      // are the keys of the route's batching.
+      r.getVariants().stream()
+          .map(v -> v.getDeployment())
+          .filter(d -> d != null && !d.isEmpty())
+          .forEach(deployments::add);
+      r.getShadows().stream()
+          .map(s -> s.getDeployment())
+          .filter(d -> d != null && !d.isEmpty())
+          .forEach(deployments::add);
+      deployments.addAll(r.getBatching().keySet());
+    }
 
     out.println("APPS");
     out.printf("  %-20s %-10s %s%n", "APP", "PARTITIONS", "ROUTE IN FORCE");
@@ -165,7 +176,8 @@ public final class StatusCommand implements Callable<Integer> {
                 sb.append(sb.length() == 0 ? "" : ", ")
                     .append(v.getName())
                     .append("=")
-                    .append(v.getDeployment())
+                    .append(
+                        v.getPipeline() == null ? v.getDeployment() : "pipeline " + v.getPipeline())
                     .append(" (")
                     .append(v.getWeight())
                     .append(")"));
@@ -173,7 +185,8 @@ public final class StatusCommand implements Callable<Integer> {
         .forEach(
             s ->
                 sb.append(", shadow ")
-                    .append(s.getDeployment())
+                    .append(
+                        s.getPipeline() == null ? s.getDeployment() : "pipeline " + s.getPipeline())
                     .append(" ")
                     .append(s.getPercent())
                     .append("%"));

@@ -44,6 +44,12 @@ public final class ValidateCommand implements Callable<Integer> {
                   + m.apps().size()
                   + " apps: "
                   + String.join(", ", m.apps().keySet())
+                  + (m.pipelines().isEmpty()
+                      ? ""
+                      : "; "
+                          + m.pipelines().size()
+                          + " pipelines: "
+                          + String.join(", ", m.pipelines().keySet()))
                   + ")");
       return 0;
     } catch (InvalidManifestException e) {

@@ -24,7 +24,10 @@ class ValidateCommandTest {
   @Test
   void theExampleIsValid() {
     assertThat(run("-f", "../examples/sluice.yaml")).isZero();
-    assertThat(out.toString()).contains("valid (3 deployments: chat-a, chat-b, sentiment; 2 apps");
+    assertThat(out.toString())
+        .contains(
+            "valid (4 deployments: chat-a, chat-b, sentiment, preprocess; 3 apps: chat, sentiment,"
+                + " analyze; 1 pipelines: analyze)");
   }
 
   @Test

@@ -43,14 +43,14 @@ public abstract sealed class Condition {
         return null;
       }
       List<Condition> parts = new ArrayList<>();
+      boolean bad = false;
       for (int i = 0; i < list.size(); i++) {
+        // Compile every part, even after a bad one, so that all their problems are reported.
         Condition c = compile(list.get(i), step, path + "." + kind + "[" + i + "]", problems);
-        if (c == null) {
-          return null;
-        }
+        bad |= c == null;
         parts.add(c);
       }
-      return new Junction(kind.equals("all"), parts);
+      return bad ? null : new Junction(kind.equals("all"), parts);
     }
     if (node.has("not")) {
       if (node.size() != 1) {
@@ -150,19 +150,34 @@ public abstract sealed class Condition {
 
     private static boolean equal(JsonNode a, JsonNode b) {
       if (a.isNumber() && b.isNumber()) {
-        return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        return compareNumbers(a, b) == 0;
       }
       return a.equals(b);
     }
 
     private static Integer compare(JsonNode a, JsonNode b) {
       if (a.isNumber() && b.isNumber()) {
-        return a.decimalValue().compareTo(b.decimalValue());
+        return compareNumbers(a, b);
       }
       if (a.isTextual() && b.isTextual()) {
         return a.textValue().compareTo(b.textValue());
       }
       return null;
+    }
+
+    /**
+     * Exact for every finite number (30 equals 30.0); a JSON number beyond the double range (1e400)
+     * parses as an infinite double, which has no decimal value and compares as a double.
+     */
+    private static int compareNumbers(JsonNode a, JsonNode b) {
+      if (finite(a) && finite(b)) {
+        return a.decimalValue().compareTo(b.decimalValue());
+      }
+      return Double.compare(a.doubleValue(), b.doubleValue());
+    }
+
+    private static boolean finite(JsonNode n) {
+      return !n.isFloatingPointNumber() || n.isBigDecimal() || Double.isFinite(n.doubleValue());
     }
 
     @Override

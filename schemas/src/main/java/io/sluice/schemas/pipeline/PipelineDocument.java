@@ -1,8 +1,10 @@
 package io.sluice.schemas.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,6 +32,10 @@ import java.util.Map;
  */
 public final class PipelineDocument {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Exactly one JSON value: trailing text makes the whole text "not JSON". */
+  private static final ObjectReader ONE_VALUE =
+      JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private PipelineDocument() {}
 
@@ -145,14 +151,18 @@ public final class PipelineDocument {
     }
   }
 
-  /** Parses JSON text; text that is not JSON is kept as a string value. */
+  /**
+   * Parses JSON text; text that is not exactly one JSON value (empty, blank, malformed or followed
+   * by more text) is kept as a string value.
+   */
   public static JsonNode parseLenient(String text) {
     if (text == null) {
       return NullNode.getInstance();
     }
     try {
-      JsonNode n = JSON.readTree(text);
-      return n == null ? NullNode.getInstance() : n;
+      JsonNode n = ONE_VALUE.readTree(text);
+      // Empty or blank text is no JSON value (Jackson answers a missing node for it).
+      return n == null || n.isMissingNode() ? TextNode.valueOf(text) : n;
     } catch (JsonProcessingException e) {
       return TextNode.valueOf(text);
     }

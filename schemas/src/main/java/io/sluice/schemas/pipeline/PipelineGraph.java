@@ -1,8 +1,10 @@
 package io.sluice.schemas.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +22,10 @@ import java.util.regex.Pattern;
  */
 public final class PipelineGraph {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One JSON value: text after it is an error, not silently dropped. */
+  private static final ObjectReader ONE_VALUE =
+      JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Step names are request-id suffixes and metric tags: short, no {@code /}. */
   public static final Pattern STEP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
@@ -102,7 +108,7 @@ public final class PipelineGraph {
   public static PipelineGraph parse(String name, String json) {
     JsonNode node;
     try {
-      node = JSON.readTree(json);
+      node = ONE_VALUE.readTree(json);
     } catch (JsonProcessingException e) {
       throw new InvalidPipelineException(
           name,
@@ -275,7 +281,7 @@ public final class PipelineGraph {
     Integer maxTokens = null;
     if (node.has("maxTokens")) {
       JsonNode m = node.get("maxTokens");
-      if (!m.isIntegralNumber() || m.intValue() < 1) {
+      if (!m.isIntegralNumber() || !m.canConvertToInt() || m.intValue() < 1) {
         problems.add(
             new PipelineProblem(
                 name, path + ".maxTokens", where + "maxTokens must be an integer >= 1"));

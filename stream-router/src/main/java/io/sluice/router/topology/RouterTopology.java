@@ -35,8 +35,12 @@ import org.apache.kafka.streams.state.Stores;
  *  sluice\.requests\..*  ─> requests-source ─> route-requests ─┬─ intake-routed ─> routed-values ─> [&lt;app-id&gt;-routed-repartition, sluice.router.partitions]
  *  (bytes, pattern, stateless)   routes-store (global)        └─ intake-outbound ─> intake-sink (error replies, dead letters)
  *
- *  routed-repartition ─> batch-requests ─> batcher-sink (sluice.batches.&lt;deployment&gt;, expiry replies, dead letters)
- *                          batch-buffer store (changelogged), routes-store (global)
+ *  sluice.pipeline.replies ─> pipeline-source ─> run-pipelines ─┬─ pipeline-steps ─> [&lt;app-id&gt;-pipeline-steps-repartition]
+ *  (starts from the intake,     (pattern: absent     pipeline-runs, └─ pipeline-sink (answers, chunks, dead letters)
+ *   step replies from workers)   until applied)       pipeline-deadlines (changelogged), routes-store
+ *
+ *  routed-repartition ─┬─ batch-inputs ─> batch-requests ─> batcher-sink (sluice.batches.&lt;deployment&gt;, expiry replies, dead letters)
+ *  pipeline-steps-repartition ┘             batch-buffer store (changelogged), routes-store (global)
  *
  *  sluice.routes ─> routes-source ─> routes-updater ─> routes-store
  * </pre>
@@ -46,6 +50,11 @@ import org.apache.kafka.streams.state.Stores;
  * is the repartition topic's fixed partition count, so its changelog never has to match a request
  * topic. Routed requests are keyed by their stickiness key: a key's requests always reach the same
  * batching task in order.
+ *
+ * <p>Pipelines (docs/PIPELINES.md): the intake writes a pipeline request's start to {@code
+ * sluice.pipeline.replies} on the partition of its run; step requests go to the batcher like any
+ * routed request, and workers answer them on that same partition, so a run's start and its step
+ * replies always meet in one task, whatever the partition count of any other topic.
  */
 public final class RouterTopology {
   public static final String REQUESTS_SOURCE = "requests-source";
