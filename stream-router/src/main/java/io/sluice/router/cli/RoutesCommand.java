@@ -9,6 +9,7 @@ import io.sluice.router.RouterConfig;
 import io.sluice.router.route.InvalidRouteException;
 import io.sluice.router.route.RouteFiles;
 import io.sluice.schemas.Topics;
+import io.sluice.schemas.pipeline.PipelineGraph;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
 import java.io.IOException;
@@ -155,8 +156,7 @@ public final class RoutesCommand implements Callable<Integer> {
       topics.add(Topics.requests(route.getApp()));
       topics.add(Topics.responses(route.getApp()));
       topics.add(Topics.shadowResponses(route.getApp()));
-      route.getVariants().forEach(v -> topics.add(Topics.batches(v.getDeployment())));
-      route.getShadows().forEach(s -> topics.add(Topics.batches(s.getDeployment())));
+      topics.addAll(deploymentTopics(route));
       for (String t : topics) {
         RouterApp.createIfMissing(admin, new NewTopic(t, Optional.empty(), Optional.empty()));
       }
@@ -177,14 +177,38 @@ public final class RoutesCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The batch topic of every deployment the route sends to, directly or as a pipeline step, and the
+   * pipeline topic if it runs a pipeline.
+   */
+  static java.util.Set<String> deploymentTopics(RouteConfig route) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    route.getVariants().stream()
+        .filter(v -> v.getPipeline() == null)
+        .forEach(v -> out.add(Topics.batches(v.getDeployment())));
+    route.getShadows().stream()
+        .filter(s -> s.getPipeline() == null)
+        .forEach(s -> out.add(Topics.batches(s.getDeployment())));
+    if (route.getPipelines() != null && !route.getPipelines().isEmpty()) {
+      out.add(Topics.PIPELINE_REPLIES);
+      route
+          .getPipelines()
+          .forEach(
+              (name, json) ->
+                  PipelineGraph.parse(name, json)
+                      .deployments()
+                      .forEach(d -> out.add(Topics.batches(d))));
+    }
+    return out;
+  }
+
   /** The request and batch topics a route needs that do not exist. */
   static List<String> missingTopics(SluiceConfig c, RouteConfig route) throws Exception {
     Properties ap = new Properties();
     ap.putAll(ConnectionKeys.clientSettings(c));
     java.util.Set<String> needed = new java.util.LinkedHashSet<>();
     needed.add(Topics.requests(route.getApp()));
-    route.getVariants().forEach(v -> needed.add(Topics.batches(v.getDeployment())));
-    route.getShadows().forEach(s -> needed.add(Topics.batches(s.getDeployment())));
+    needed.addAll(deploymentTopics(route));
     try (Admin admin = Admin.create(ap)) {
       java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       return needed.stream().filter(t -> !existing.contains(t)).toList();

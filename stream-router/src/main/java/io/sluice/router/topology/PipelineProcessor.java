@@ -166,7 +166,10 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
       return;
     }
     String runId = PipelineRuns.runId(request);
-    String nonce = PipelineRuns.nonce(record.value());
+    String nonce = SluiceHeaders.get(record.headers(), PipelineRuns.NONCE_HEADER);
+    if (nonce == null || !nonce.matches("[0-9a-f]{8}")) {
+      nonce = PipelineRuns.nonce(record.value());
+    }
     long now = context.currentSystemTimeMs();
     byte[] existing = runs.get(runId);
     if (existing != null) {

@@ -19,6 +19,9 @@ final class PipelineRuns {
   /** Value of {@code sluice-pipeline-event} on a start record. */
   static final String START = "start";
 
+  /** On a start record: the run's nonce ({@link #nonce}). */
+  static final String NONCE_HEADER = "sluice-pipeline-nonce";
+
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .setSerializationInclusion(JsonInclude.Include.NON_NULL)
@@ -26,20 +29,23 @@ final class PipelineRuns {
 
   private PipelineRuns() {}
 
-  /** The run id of a routed pipeline request: its request id, plus the pipeline for a shadow. */
+  /**
+   * The run id of a routed pipeline request: app and request id (two apps' callers may pick the
+   * same ids), plus the pipeline for a shadow run.
+   */
   static String runId(InferenceRequest request) {
-    return request.getShadow()
-        ? request.getRequestId() + "/shadow:" + request.getPipeline()
-        : request.getRequestId();
+    String id = request.getApp() + ":" + request.getRequestId();
+    return request.getShadow() ? id + "/shadow:" + request.getPipeline() : id;
   }
 
   /**
-   * The nonce of a run: a hash of its start record. A redelivered start has the same one; a new
-   * request that reuses a finished run's request id has another, so it is a new run, and the
-   * replies of the old run's steps cannot be taken for the new run's.
+   * The nonce of a run: a hash of the client's request record. A start written twice for one record
+   * has the same one; a new request that reuses a finished run's request id has another, so it is a
+   * new run, and the replies of the old run's steps cannot be taken for the new run's.
    */
-  static String nonce(byte[] startValue) {
-    return String.format("%08x", Utils.murmur2(startValue));
+  static String nonce(byte[] requestRecord) {
+    return String.format(
+        "%08x", Utils.murmur2(requestRecord == null ? new byte[0] : requestRecord));
   }
 
   /** The request id of a step request: {@code <run id>/<step>.<nonce>}. */

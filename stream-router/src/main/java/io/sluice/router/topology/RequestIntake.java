@@ -143,7 +143,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     if (variant.getPipeline() != null) {
       request.setPipeline(variant.getPipeline());
       request.setDeployment(null);
-      if (!startPipeline(request, now)) {
+      if (!startPipeline(request, record.value(), now)) {
         reject(
             record,
             md,
@@ -154,7 +154,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
         return;
       }
       metrics.requestRouted(app, variant.getName());
-      shadows(route, sticky, request, now);
+      shadows(route, sticky, request, record.value(), now);
       return;
     }
     request.setDeployment(variant.getDeployment());
@@ -181,11 +181,12 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     // Keyed by the stickiness key: one key's requests always meet the same batching task, in order.
     String key = new String(sticky, StandardCharsets.ISO_8859_1);
     forwardRouted(key, encoded, now);
-    shadows(route, sticky, request, now);
+    shadows(route, sticky, request, record.value(), now);
   }
 
   /** Shadow copies: to a deployment's batch path, or as a shadow run of a pipeline. */
-  private void shadows(CompiledRoute route, byte[] sticky, InferenceRequest request, long now) {
+  private void shadows(
+      CompiledRoute route, byte[] sticky, InferenceRequest request, byte[] original, long now) {
     String app = request.getApp();
     String key = new String(sticky, StandardCharsets.ISO_8859_1);
     for (Shadow s : route.shadowsFor(sticky)) {
@@ -196,7 +197,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
                 .setPipeline(s.getPipeline())
                 .setShadow(true)
                 .build();
-        if (startPipeline(copy, now)) {
+        if (startPipeline(copy, original, now)) {
           metrics.shadowCopy(app, "pipeline:" + s.getPipeline());
         }
         continue;
@@ -218,9 +219,10 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
 
   /**
    * Writes a pipeline start to {@code sluice.pipeline.replies}, on the partition its run will live
-   * on (chosen by run id); false if the topic does not exist.
+   * on (chosen by run id); false if the topic does not exist. The start's nonce is a hash of the
+   * client's record as it was read, so a record routed twice (at-least-once) starts one run.
    */
-  private boolean startPipeline(InferenceRequest request, long now) {
+  private boolean startPipeline(InferenceRequest request, byte[] original, long now) {
     OptionalInt n = topics.partitions(Topics.PIPELINE_REPLIES);
     if (n.isEmpty()) {
       return false;
@@ -230,6 +232,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     byte[] encoded = routedSerializer.serialize(RouterTopology.ROUTED_SUBJECT_TOPIC, request);
     Headers h = new RecordHeaders();
     SluiceHeaders.put(h, SluiceHeaders.PIPELINE_EVENT, PipelineRuns.START);
+    SluiceHeaders.put(h, PipelineRuns.NONCE_HEADER, PipelineRuns.nonce(original));
     Replies.putRequestHeaders(h, request);
     context.forward(
         new Record<>(
