@@ -299,4 +299,31 @@ class DevStackEndToEndIT {
       assertThat(answer[0].getSteps()).hasSize(3);
     }
   }
+
+  @Test
+  void aPipelinesStreamingStepSendsItsTokensBeforeThePipelinesAnswer() throws Exception {
+    HttpResponse<String> r =
+        post(
+            "/v1/apps/headline/infer",
+            "{\"input\": {\"text\": \"Kafka makes serving durable\"}, \"stream\": true}",
+            Map.of());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+    java.util.List<JsonNode> events = new java.util.ArrayList<>();
+    for (String line : r.body().split("\n", -1)) {
+      if (line.startsWith("data: {")) {
+        events.add(JSON.readTree(line.substring("data: ".length())));
+      }
+    }
+    assertThat(events.size()).as(r.body()).isGreaterThan(2);
+    StringBuilder tokens = new StringBuilder();
+    for (JsonNode e : events.subList(0, events.size() - 1)) {
+      assertThat(e.has("steps")).as("a token chunk, not the answer").isFalse();
+      tokens.append(e.at("/output/message/content").asText());
+    }
+    JsonNode answer = events.get(events.size() - 1);
+    assertThat(answer.path("steps")).hasSize(2);
+    assertThat(answer.at("/output/words").asInt()).isEqualTo(4);
+    assertThat(answer.at("/output/headline").asText()).isEqualTo(tokens.toString());
+  }
 }

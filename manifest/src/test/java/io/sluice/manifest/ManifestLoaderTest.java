@@ -43,8 +43,9 @@ class ManifestLoaderTest {
   void readsTheExampleManifest() {
     Manifest m = ManifestLoader.load(Path.of("../examples/sluice.yaml"));
     assertThat(m.deployments()).containsOnlyKeys("chat-a", "chat-b", "sentiment", "preprocess");
-    assertThat(m.apps()).containsOnlyKeys("chat", "sentiment", "analyze");
-    assertThat(m.pipelines()).containsOnlyKeys("analyze");
+    assertThat(m.apps()).containsOnlyKeys("chat", "sentiment", "analyze", "headline");
+    assertThat(m.pipelines()).containsOnlyKeys("analyze", "headline");
+    assertThat(m.pipeline("headline").step("write").stream()).isTrue();
     assertThat(m.deployment("sentiment").batching().maxBatchSize()).isEqualTo(32);
     assertThat(m.deployment("chat-a").partitions()).isEqualTo(4);
   }
