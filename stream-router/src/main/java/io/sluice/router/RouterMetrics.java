@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code sluice_router_pipeline_requests_total{app,pipeline,outcome}} pipeline runs ended
  *       (outcome = ok or the error code)
  *   <li>{@code sluice_router_pipeline_latency_seconds{app,pipeline}} start to answer of a run
- *   <li>{@code sluice_router_pipeline_steps_total{pipeline,step,outcome}} steps ended (ok,
- *       defaulted, skipped, skipped_on_failure, failed)
+ *   <li>{@code sluice_router_pipeline_steps_total{pipeline,step,outcome,code}} steps ended (ok,
+ *       defaulted, skipped, skipped_on_failure, failed; code = the error code of a failed step)
  *   <li>{@code sluice_router_pipeline_step_latency_seconds{pipeline,step}} step request sent to its
  *       reply read
  *   <li>{@code sluice_router_pipeline_stale_replies_total{reason}} step replies or starts ignored
@@ -118,9 +118,22 @@ public final class RouterMetrics {
         .record(Duration.ofMillis(Math.max(0, latencyMs)));
   }
 
-  /** A step ended; {@code latencyMs} is from sending it to reading its reply, or negative. */
-  public void pipelineStep(String pipeline, String step, String outcome, long latencyMs) {
-    counter("sluice.router.pipeline.steps", "pipeline", pipeline, "step", step, "outcome", outcome)
+  /**
+   * A step ended; {@code code} is its error code ("" unless it failed), {@code latencyMs} is from
+   * sending it to reading its reply, or negative.
+   */
+  public void pipelineStep(
+      String pipeline, String step, String outcome, String code, long latencyMs) {
+    counter(
+            "sluice.router.pipeline.steps",
+            "pipeline",
+            pipeline,
+            "step",
+            step,
+            "outcome",
+            outcome,
+            "code",
+            code == null ? "" : code)
         .increment();
     if (latencyMs >= 0) {
       timer("sluice.router.pipeline.step.latency", "pipeline", pipeline, "step", step)

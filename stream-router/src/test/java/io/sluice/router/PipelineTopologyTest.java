@@ -311,6 +311,24 @@ class PipelineTopologyTest {
       assertThat(s.answers.isEmpty()).isTrue();
       assertThat(s.h.count("sluice.router.pipeline.stale.replies", "reason", "duplicate"))
           .isEqualTo(1);
+      assertThat(
+              s.h.count(
+                  "sluice.router.pipeline.steps",
+                  "step",
+                  "summarize",
+                  "outcome",
+                  "failed",
+                  "code",
+                  ErrorCodes.BACKEND_UNAVAILABLE))
+          .isEqualTo(1);
+      assertThat(
+              s.h.count(
+                  "sluice.router.pipeline.requests",
+                  "pipeline",
+                  "p",
+                  "outcome",
+                  ErrorCodes.BACKEND_UNAVAILABLE))
+          .isEqualTo(1);
     }
   }
 

@@ -321,7 +321,7 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
       st.outcome = Outcome.OK;
       st.output = PipelineDocument.outputOf(response);
       metrics.pipelineStep(
-          loaded.graph.name(), step.name(), st.outcome, st.answeredAtMs - st.sentAtMs);
+          loaded.graph.name(), step.name(), st.outcome, "", st.answeredAtMs - st.sentAtMs);
       advance(ids.runId(), loaded.run, loaded.graph, loaded.request, now);
     } else {
       String code =
@@ -424,7 +424,7 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
     }
     long latency =
         st.sentAtMs == null || st.answeredAtMs == null ? -1 : st.answeredAtMs - st.sentAtMs;
-    metrics.pipelineStep(graph.name(), step.name(), st.outcome, latency);
+    metrics.pipelineStep(graph.name(), step.name(), st.outcome, code, latency);
     return st.outcome.equals(Outcome.FAILED);
   }
 
@@ -548,7 +548,7 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
 
   private void skip(PipelineGraph graph, PipelineGraph.Step step, StepRun st) {
     st.outcome = Outcome.SKIPPED;
-    metrics.pipelineStep(graph.name(), step.name(), st.outcome, -1);
+    metrics.pipelineStep(graph.name(), step.name(), st.outcome, "", -1);
   }
 
   private static ObjectNode document(Run run, InferenceRequest request) {
