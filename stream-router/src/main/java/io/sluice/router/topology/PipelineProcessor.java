@@ -14,7 +14,6 @@ import io.sluice.router.route.RouteLookup;
 import io.sluice.router.topology.PipelineRuns.Outcome;
 import io.sluice.router.topology.PipelineRuns.Run;
 import io.sluice.router.topology.PipelineRuns.StepRun;
-import io.sluice.schemas.DeadLetters;
 import io.sluice.schemas.ErrorCodes;
 import io.sluice.schemas.Replies;
 import io.sluice.schemas.SluiceHeaders;
@@ -152,12 +151,12 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
     } catch (WireFormatException e) {
       // Written by the intake: only a corrupted topic gets here.
       responder.deadLetter(
-          provenance(record, md), ErrorCodes.UNDECODABLE, e.getMessage(), e, null, null);
+          Responder.provenance(record, md), ErrorCodes.UNDECODABLE, e.getMessage(), e, null, null);
       return;
     }
     if (request == null || request.getPipeline() == null) {
       responder.deadLetter(
-          provenance(record, md),
+          Responder.provenance(record, md),
           ErrorCodes.INVALID_INPUT,
           "a pipeline start without a pipeline",
           null,
@@ -276,13 +275,13 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
           stepId,
           e.getMessage());
       responder.deadLetter(
-          provenance(record, md), ErrorCodes.UNDECODABLE, e.getMessage(), e, null, null);
+          Responder.provenance(record, md), ErrorCodes.UNDECODABLE, e.getMessage(), e, null, null);
       stepFailed(stepId, ErrorCodes.UNDECODABLE, "its reply could not be decoded: " + e.kind());
       return;
     }
     if (response == null) {
       responder.deadLetter(
-          provenance(record, md),
+          Responder.provenance(record, md),
           ErrorCodes.INVALID_INPUT,
           "null value on " + md.topic(),
           null,
@@ -293,7 +292,7 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
     PipelineRuns.StepId ids = PipelineRuns.split(response.getRequestId());
     if (ids == null) {
       responder.deadLetter(
-          provenance(record, md),
+          Responder.provenance(record, md),
           ErrorCodes.INVALID_INPUT,
           "'" + response.getRequestId() + "' is not the request id of a pipeline step",
           null,
@@ -770,17 +769,5 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
     answer(request, null, null, error, run.startedAtMs, now);
     deadlines.delete(PipelineRuns.deadlineKey(run.deadlineMs, runId));
     runs.delete(runId);
-  }
-
-  private static DeadLetters.Provenance provenance(
-      Record<byte[], byte[]> record, RecordMetadata md) {
-    return new DeadLetters.Provenance(
-        md.topic(),
-        md.partition(),
-        md.offset(),
-        record.timestamp(),
-        record.key(),
-        record.value(),
-        record.headers());
   }
 }

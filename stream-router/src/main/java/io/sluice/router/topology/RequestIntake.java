@@ -7,7 +7,6 @@ import io.sluice.avro.Variant;
 import io.sluice.router.RouterMetrics;
 import io.sluice.router.route.CompiledRoute;
 import io.sluice.router.route.RouteLookup;
-import io.sluice.schemas.DeadLetters;
 import io.sluice.schemas.ErrorCodes;
 import io.sluice.schemas.Replies;
 import io.sluice.schemas.SluiceHeaders;
@@ -320,7 +319,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     if (requestId != null && RequestChecks.requestId(requestId) != null) {
       requestId = null; // not a usable key or header value
     }
-    responder.deadLetter(provenance(record, md), code, reason, null, requestId, app);
+    responder.deadLetter(Responder.provenance(record, md), code, reason, null, requestId, app);
     if (request != null) {
       replyIfPossible(request, code, reason, context.currentSystemTimeMs());
     }
@@ -340,7 +339,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
         requestId,
         e.getMessage());
     responder.deadLetter(
-        provenance(record, md),
+        Responder.provenance(record, md),
         ErrorCodes.UNDECODABLE,
         e.getMessage(), // already starts with the kind ("BAD_MAGIC_BYTE: ...")
         e,
@@ -361,18 +360,6 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
         ErrorCodes.UNDECODABLE,
         "the request could not be decoded: " + e.kind(),
         context.currentSystemTimeMs());
-  }
-
-  private static DeadLetters.Provenance provenance(
-      Record<byte[], byte[]> record, RecordMetadata md) {
-    return new DeadLetters.Provenance(
-        md.topic(),
-        md.partition(),
-        md.offset(),
-        record.timestamp(),
-        record.key(),
-        record.value(),
-        record.headers());
   }
 
   private static Integer replyPartition(Headers headers) {

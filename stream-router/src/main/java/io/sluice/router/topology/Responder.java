@@ -12,6 +12,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Error replies and dead letters of one processor, forwarded to its outbound sink. Dead letters are
@@ -66,5 +67,17 @@ final class Responder {
             new Outbound<>(Topics.DLQ_ROUTER, null, dl),
             context.currentSystemTimeMs(),
             h));
+  }
+
+  /** Where a raw record came from, for its dead letter. */
+  static DeadLetters.Provenance provenance(Record<byte[], byte[]> record, RecordMetadata md) {
+    return new DeadLetters.Provenance(
+        md.topic(),
+        md.partition(),
+        md.offset(),
+        record.timestamp(),
+        record.key(),
+        record.value(),
+        record.headers());
   }
 }
