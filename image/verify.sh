@@ -125,6 +125,13 @@ for sub in dev apply status validate router routes bridge worker simulator; do
   grep -qE "^ +$sub( |$)" <<<"$help" || { echo "$help" >&2; fail "'--help' does not list '$sub'"; }
 done
 say "--help in the image lists every subcommand"
+
+# The Dockerfile beside this script must build the same image: same user, same JVM flags.
+docker_entry="$(sed -n 's/^ENTRYPOINT //p' image/Dockerfile)"
+docker_flags="$(jq -r '.[1:] | map(select(startswith("-X") or startswith("-D"))) | join(" ")' <<<"$docker_entry")"
+jib_flags="$(printf '%s\n' "${entrypoint[@]:1}" | grep -E '^-(X|D)' | paste -sd' ')"
+[ "$docker_flags" = "$jib_flags" ] || fail "image/Dockerfile's JVM flags ($docker_flags) differ from Jib's ($jib_flags)"
+grep -qx "USER $uid_gid" image/Dockerfile || fail "image/Dockerfile's USER is not $uid_gid"
 t_help=$SECONDS
 
 # 5. A dev broker and registry on the host, one CPU deployment with no replica of its own.
@@ -148,6 +155,14 @@ java -jar devstack/target/sluice.jar dev -f "$work/sluice.yaml" --fresh --data-d
   --router-port "$(free_port)" --bridge-port "$(free_port)" --simulator-port "$(free_port)" \
   --metrics-port "$(free_port)" >"$work/dev.log" 2>&1 &
 dev_pid=$!
+# 6. The worker from the image, as the chart runs it (args: worker --deployment NAME -D k=v),
+# started while the broker still starts (it retries), as in a cluster.
+in_image worker --deployment image-check \
+  -D sluice.worker.function=sentiment \
+  -D "sluice.kafka.bootstrap-servers=127.0.0.1:$kafka_port" \
+  -D "sluice.schema-registry.url=http://127.0.0.1:$registry_port" \
+  -D "sluice.management.port=$mgmt_port" >"$work/worker.log" 2>&1 &
+worker_pid=$!
 for ((i = 0; i < 900; i++)); do
   grep -qs "Sluice dev stack is running" "$work/dev.log" && break
   kill -0 "$dev_pid" 2>/dev/null || fail "the dev stack exited during start-up"
@@ -157,13 +172,6 @@ grep -qs "Sluice dev stack is running" "$work/dev.log" || fail "the dev stack di
 say "dev stack up: Kafka 127.0.0.1:$kafka_port, registry :$registry_port"
 t_dev=$SECONDS
 
-# 6. The worker from the image, as the chart runs it (args: worker --deployment NAME -D k=v).
-in_image worker --deployment image-check \
-  -D sluice.worker.function=sentiment \
-  -D "sluice.kafka.bootstrap-servers=127.0.0.1:$kafka_port" \
-  -D "sluice.schema-registry.url=http://127.0.0.1:$registry_port" \
-  -D "sluice.management.port=$mgmt_port" >"$work/worker.log" 2>&1 &
-worker_pid=$!
 ready=""
 for ((i = 0; i < 600; i++)); do
   kill -0 "$worker_pid" 2>/dev/null || fail "the worker in the image exited during start-up"
@@ -173,6 +181,19 @@ for ((i = 0; i < 600; i++)); do
 done
 [ -n "$ready" ] || fail "the worker's /readyz was not UP in 60 s (last: ${body:-no answer})"
 say "worker in the image is ready: $ready"
+# Ready means its loop runs; that it really joined the deployment's consumer group on the broker
+# is what `sluice status` (from the image too) shows.
+members=""
+for ((i = 0; i < 30; i++)); do
+  status="$( (in_image status -D "sluice.kafka.bootstrap-servers=127.0.0.1:$kafka_port" \
+    -D "sluice.schema-registry.url=http://127.0.0.1:$registry_port") 2>&1 || true)"
+  members="$(awk '/^DEPLOYMENTS/ {d = 1} d && $1 == "image-check" && $4 + 0 >= 1 {print $4}' <<<"$status")"
+  [ -n "$members" ] && break
+  sleep 1
+done
+echo "$status" >"$work/status.log"
+[ -n "$members" ] || { echo "$status" >&2; fail "'sluice status' shows no member in the deployment's group"; }
+say "sluice status (from the image): deployment image-check has $members member(s)"
 owner="$(stat -c %u "/proc/$worker_pid")"
 [ "$owner" = "${uid_gid%%:*}" ] || fail "the worker runs as uid $owner, not ${uid_gid%%:*}"
 t_worker=$SECONDS
