@@ -22,12 +22,13 @@ version="$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | sed -
 [ -d "$java_home/jmods" ] || die "$java_home has no jmods/ (install the full JDK, e.g. openjdk-17-jdk-headless)"
 command -v jlink >/dev/null || die "no jlink"
 
-# Every module the sluice classpath needs (jdeps over target/lib lists java.base, java.logging,
-# java.management, java.naming, java.net.http, java.security.jgss, java.security.sasl, java.sql,
-# java.xml, java.desktop (java.beans, used by Avro/Log4j), jdk.unsupported, jdk.management), plus
-# what is loaded reflectively or by provider: TLS curves (jdk.crypto.ec), Kerberos/SASL for Kafka
-# (jdk.security.auth, jdk.security.jgss), zip file systems, DNS (jdk.naming.dns), jcmd (jdk.jcmd),
-# locales and charsets.
+# Every module the sluice classpath needs (`jdeps --multi-release 17 --ignore-missing-deps
+# --print-module-deps --class-path 'devstack/target/lib/*' devstack/target/sluice.jar` lists
+# java.base, java.compiler, java.desktop, java.naming, java.net.http, java.rmi, java.scripting,
+# java.security.jgss, java.security.sasl, java.sql, jdk.httpserver, jdk.management,
+# jdk.unsupported), plus what is loaded by name or provider and jdeps cannot see: TLS curves
+# (jdk.crypto.ec), Kerberos/SASL for Kafka (jdk.security.auth, jdk.security.jgss), zip file
+# systems, DNS (jdk.naming.dns), JMX, jcmd and JFR for diagnosis, locales and charsets.
 modules=java.base,java.compiler,java.datatransfer,java.desktop,java.instrument,java.logging
 modules+=,java.management,java.management.rmi,java.naming,java.net.http,java.prefs,java.rmi
 modules+=,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.transaction.xa

@@ -75,7 +75,8 @@ t_base=$SECONDS
 # 2. The image, with Jib: the devstack module's jar, its dependencies and the sluice entrypoint.
 say "building the image with Jib on $base"
 ./mvnw -B -ntp -q -pl devstack -am package -DskipTests -DskipFormat=true \
-  -Dsluice.image.skip=false "-Dsluice.image.base=$base" >"$work/build.log" 2>&1 \
+  -Dsluice.image.skip=false "-Dsluice.image.base=$base" -Djib.disableUpdateChecks=true \
+  >"$work/build.log" 2>&1 \
   || { tail -n 40 "$work/build.log" >&2; fail "the image build failed (log: $work/build.log)"; }
 [ -s "$image_tar" ] || fail "Jib wrote no $image_tar"
 t_build=$SECONDS
