@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
 
 /** The chart, the manifests the tests render through it, and one {@code helm template} run. */
 final class Chart {
@@ -21,6 +23,30 @@ final class Chart {
   static final String RELEASE = "sluice";
 
   private Chart() {}
+
+  /**
+   * The project's version, read from this module's pom (its parent's version): the tag the image
+   * build ({@code image/}) gives {@code ghcr.io/sluice/sluice}.
+   */
+  static String projectVersion() {
+    try {
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      Element project =
+          factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile()).getDocumentElement();
+      Element parent = (Element) project.getElementsByTagName("parent").item(0);
+      return parent.getElementsByTagName("version").item(0).getTextContent().trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+      throw new IllegalStateException("cannot read the version from pom.xml", e);
+    }
+  }
+
+  /** The image the build makes and the chart runs by default. */
+  static String defaultImage() {
+    return "ghcr.io/sluice/sluice:" + projectVersion();
+  }
 
   /** {@code helm template sluice <chart> -n ml -f <values>}. */
   static Rendered template(Path tmp, String values) {

@@ -248,7 +248,7 @@ class ManifestChartTest {
     JsonNode pod = Rendered.podSpec(job);
     assertThat(pod.path("restartPolicy").asText()).isEqualTo("Never");
     JsonNode apply = pod.path("containers").get(0);
-    assertThat(apply.path("image").asText()).isEqualTo("ghcr.io/sluice/sluice:0.1.0");
+    assertThat(apply.path("image").asText()).isEqualTo(Chart.defaultImage());
     assertThat(Rendered.args(apply))
         .containsExactly("apply", "-f", "/etc/sluice/manifest/sluice.yaml");
     assertThat(apply.path("envFrom").get(0).path("configMapRef").path("name").asText())

@@ -8,7 +8,9 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +39,26 @@ class SluiceChartTest {
 
   private Rendered renderExample(String values) {
     return Chart.template(dir, values, Chart.EXAMPLE);
+  }
+
+  @Test
+  void everySluiceContainerRunsTheImageTheBuildMakesByDefault() {
+    Rendered r = renderExample(ADDRESSES);
+
+    // router, bridge, every worker and the apply Job: image/ builds ghcr.io/sluice/sluice:<pom
+    // version>, so a fresh install pulls what the project built, not a tag nothing produces.
+    List<String> images = new ArrayList<>();
+    for (String kind : List.of("Deployment", "Job")) {
+      for (JsonNode workload : r.ofKind(kind)) {
+        for (JsonNode c : Rendered.podSpec(workload).path("containers")) {
+          if (!"vllm".equals(c.path("name").asText())) {
+            images.add(c.path("image").asText());
+          }
+        }
+      }
+    }
+    assertThat(images).hasSizeGreaterThan(3).containsOnly(Chart.defaultImage());
+    assertThat(Chart.projectVersion()).isNotBlank().doesNotContain("$");
   }
 
   @Test
