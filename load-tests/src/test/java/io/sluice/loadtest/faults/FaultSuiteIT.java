@@ -34,9 +34,9 @@ class FaultSuiteIT {
             1,
             List.of(Child.Kind.WORKER, Child.Kind.ROUTER),
             Duration.ofSeconds(6),
-            Duration.ofSeconds(10),
+            Duration.ofSeconds(6), // load before each kill
             Duration.ofSeconds(2),
-            Duration.ofSeconds(15),
+            Duration.ofSeconds(10), // observed after each restart: recovery took 6-10 s in runs
             Duration.ofSeconds(40));
     FaultRun r = new FaultSuite(s, workDir, System.out).run();
     System.out.print(FaultReport.text(r));
