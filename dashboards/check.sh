@@ -39,6 +39,7 @@ kafka=$(free_port) registry=$(free_port) router=$(free_port) bridge=$(free_port)
 simulator=$(free_port) metrics=$(free_port) prom=$(free_port)
 
 echo "== dev stack (bridge :$bridge, router :$router, workers :$metrics)"
+(cd "$repo" && ./sluice --version) >/dev/null # builds the jar first if needed (a few minutes)
 (cd "$repo" && exec ./sluice dev --fresh --data-dir "$work/dev" --kafka-port "$kafka" \
   --registry-port "$registry" --router-port "$router" --bridge-port "$bridge" \
   --simulator-port "$simulator" --metrics-port "$metrics") >"$work/dev.log" 2>&1 &
