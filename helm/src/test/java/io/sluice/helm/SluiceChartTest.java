@@ -71,12 +71,13 @@ class SluiceChartTest {
   }
 
   @Test
-  void withoutAManifestOnlyTheRouterAndTheBridgeAreInstalledWithAuthOn() {
+  void withoutAManifestOnlyTheRouterTheBridgeAndTheDashboardAreInstalledWithAuthOn() {
     Rendered r = render("{}");
 
     assertThat(r.names())
         .containsExactlyInAnyOrder(
             "ConfigMap/sluice-config",
+            "ConfigMap/sluice-dashboards",
             "Deployment/sluice-router",
             "Service/sluice-router",
             "Deployment/sluice-bridge",
