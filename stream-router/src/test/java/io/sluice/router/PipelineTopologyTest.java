@@ -630,6 +630,46 @@ class PipelineTopologyTest {
     }
   }
 
+  @Test
+  void aStepThatCannotBeSentTakesItsDefaultAndTheStepReadingItSeesThatDefault() throws Exception {
+    try (RouterHarness h = new RouterHarness(stateDir)) {
+      RouteConfig route =
+          route(
+              "big",
+              List.of(Variant.newBuilder().setName("v").setDeployment("").setPipeline("d").build()),
+              List.of(),
+              Map.of("pre", batching(1, 0, null), "senti", batching(1, 0, null)));
+      route.setPipelines(
+          Map.of(
+              "d",
+              """
+              {"steps": {"pre": {"deployment": "pre", "onFailure": "default",
+                                 "default": {"text": "(too long)"}},
+                         "senti": {"deployment": "senti", "input": {"t": "$/steps/pre/text"}}},
+               "output": {"senti": "$/steps/senti"}}
+              """));
+      h.setRoute(route);
+      // Larger than a batch may hold: the first step's request cannot be sent.
+      String huge = "x".repeat(2 * 1024 * 1024);
+      h.requestTopic("big")
+          .pipeInput(
+              "b1",
+              InferenceRequest.newBuilder()
+                  .setRequestId("b1")
+                  .setApp("big")
+                  .setInput(JsonInput.newBuilder().setJson("{\"text\":\"" + huge + "\"}").build())
+                  .setCreatedAtMs(RouterHarness.T0)
+                  .build());
+      assertThat(h.batchTopic("pre").isEmpty()).isTrue();
+      List<InferenceRequest> senti = new ArrayList<>();
+      h.batchTopic("senti").readValuesToList().forEach(b -> senti.addAll(b.getRequests()));
+      assertThat(senti).hasSize(1);
+      assertThat(text(senti.get(0))).isEmpty(); // its input is {"t": ...}, not {"text": ...}
+      assertThat(PipelineDocument.inputOf(senti.get(0).getInput()).path("t").asText())
+          .isEqualTo("(too long)");
+    }
+  }
+
   private static void pipe(
       RouterHarness h, TestInputTopic<byte[], byte[]> replies, InferenceResponse reply) {
     replies.pipeInput(

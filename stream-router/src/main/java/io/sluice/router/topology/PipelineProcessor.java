@@ -500,7 +500,9 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
             finish(runId, run, graph, request, stepError(request, step, st), now);
             return;
           }
-          changed = true; // skipped or defaulted: steps reading it may now be ready
+          // Skipped or defaulted: steps reading it may now be ready, and read its default.
+          doc = document(run, request);
+          changed = true;
         }
       }
     }
