@@ -74,4 +74,20 @@ final class ItSupport {
     }
     return out;
   }
+
+  /**
+   * Starts {@code sluice router} in a JVM of its own (so a test can SIGKILL it), logging to {@code
+   * target/<log>-<nanos>.log}.
+   */
+  static Process launchRouter(String maxHeap, List<String> args, String log) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx" + maxHeap);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(io.sluice.router.cli.RouterCommand.class.getName());
+    cmd.addAll(args);
+    java.io.File file = new java.io.File("target/" + log + "-" + System.nanoTime() + ".log");
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(file).start();
+  }
 }

@@ -15,14 +15,13 @@ import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.ops.Metrics;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.registry.store.InMemorySchemaStore;
-import io.sluice.router.cli.RouterCommand;
+import io.sluice.router.cli.RoutesCommand;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.pipeline.PipelineDocument;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
 import io.sluice.testkit.KafkaCluster;
 import io.sluice.testkit.SluiceKafka;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,23 +30,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,7 +79,7 @@ class PipelineCrashIT {
       String url = registry.url();
       Names n = new Names(kafka, "pcrash");
       n.createTopics(kafka);
-      publishRoute(kafka, url, n.route(10, 20));
+      RoutesCommand.publish(ItSupport.connection(kafka, url), n.route(10, 20));
       String appId = kafka.uniqueId("router-pcrash");
       List<String> args =
           List.of(
@@ -111,7 +105,7 @@ class PipelineCrashIT {
         List<InferenceRequest> requests =
             IntStream.range(0, RUNS).mapToObj(i -> n.request("run-" + i, text(i))).toList();
         ItSupport.send(producer, n.requests, requests);
-        Process router = launch(args, "1");
+        Process router = ItSupport.launchRouter("256m", args, "pipeline-crash-it-1");
         // Kill once some runs have answered (read_uncommitted end offsets: EOS output in flight
         // counts), with most still in flight.
         long[] atKill = new long[1];
@@ -121,7 +115,7 @@ class PipelineCrashIT {
             .until(() -> (atKill[0] = endOffsets(kafka, n.responses, 2)) >= 100);
         router.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         long stepsAtKill = workers.requests();
-        Process restarted = launch(args, "2");
+        Process restarted = ItSupport.launchRouter("256m", args, "pipeline-crash-it-2");
         answers.subscribe(List.of(n.responses));
         Map<String, List<InferenceResponse>> got = new HashMap<>();
         try {
@@ -180,7 +174,7 @@ class PipelineCrashIT {
     String url = "mock://pipeline-concurrency-it-" + UUID.randomUUID();
     Names n = new Names(kafka, "pconc");
     n.createTopics(kafka);
-    publishRoute(kafka, url, n.route(1, 0));
+    RoutesCommand.publish(ItSupport.connection(kafka, url), n.route(1, 0));
     var config =
         ConfigLoader.load(
             RouterConfig.definition(),
@@ -421,37 +415,5 @@ class PipelineCrashIT {
         .get()
         .forEach((tp, info) -> delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
     kafka.admin().deleteRecords(delete).all().get();
-  }
-
-  /**
-   * Writes the route to {@code sluice.routes}. Not {@code RoutesCommand.publish}: it derives a
-   * batch topic from every variant's deployment and refuses a pipeline variant's empty one.
-   */
-  private static void publishRoute(KafkaCluster kafka, String url, RouteConfig route)
-      throws Exception {
-    RouterApp.createIfMissing(
-        kafka.admin(),
-        new NewTopic(Topics.ROUTES, Optional.of(1), Optional.empty())
-            .configs(
-                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-    try (KafkaProducer<String, RouteConfig> p =
-        new KafkaProducer<>(
-            kafka.producerProperties(),
-            new StringSerializer(),
-            AvroSerde.of(RouteConfig.class, SerdeConfig.of(url), false).serializer())) {
-      p.send(new ProducerRecord<>(Topics.ROUTES, route.getApp(), route)).get(30, TimeUnit.SECONDS);
-    }
-  }
-
-  private static Process launch(List<String> args, String run) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(RouterCommand.class.getName());
-    cmd.addAll(args);
-    File log = new File("target/pipeline-crash-it-" + run + "-" + System.nanoTime() + ".log");
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
   }
 }

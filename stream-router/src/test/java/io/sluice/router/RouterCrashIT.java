@@ -6,12 +6,10 @@ import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.registry.store.InMemorySchemaStore;
-import io.sluice.router.cli.RouterCommand;
 import io.sluice.router.cli.RoutesCommand;
 import io.sluice.schemas.Topics;
 import io.sluice.testkit.KafkaCluster;
 import io.sluice.testkit.SluiceKafka;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,7 +84,7 @@ class RouterCrashIT {
           KafkaConsumer<String, InferenceBatch> consumer =
               ItSupport.batchConsumer(kafka, url, guarantee.startsWith("exactly"))) {
         ItSupport.send(producer, Topics.requests(app), first);
-        Process router = launch(args, "1");
+        Process router = ItSupport.launchRouter("256m", args, "router-crash-it-1");
         TopicPartition p0 = new TopicPartition(Topics.batches(deployment), 0);
         TopicPartition p1 = new TopicPartition(Topics.batches(deployment), 1);
         // Kill as soon as batches flow (read_uncommitted end offsets: EOS output in flight counts).
@@ -111,7 +109,7 @@ class RouterCrashIT {
         router.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
         ItSupport.send(producer, Topics.requests(app), second);
-        Process restarted = launch(args, "2");
+        Process restarted = ItSupport.launchRouter("256m", args, "router-crash-it-2");
         consumer.subscribe(List.of(Topics.batches(deployment)));
         Map<String, Integer> seen = new HashMap<>();
         List<InferenceBatch> batches = new ArrayList<>();
@@ -153,17 +151,5 @@ class RouterCrashIT {
 
   private static List<InferenceRequest> requests(String app, int from, int to) {
     return IntStream.range(from, to).mapToObj(i -> Fixtures.request(app, "req-" + i)).toList();
-  }
-
-  private static Process launch(List<String> args, String run) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(RouterCommand.class.getName());
-    cmd.addAll(args);
-    File log = new File("target/router-crash-it-" + run + "-" + System.nanoTime() + ".log");
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
   }
 }

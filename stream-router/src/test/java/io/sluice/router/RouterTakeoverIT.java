@@ -6,16 +6,13 @@ import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.registry.store.InMemorySchemaStore;
-import io.sluice.router.cli.RouterCommand;
 import io.sluice.router.cli.RoutesCommand;
 import io.sluice.schemas.Topics;
 import io.sluice.testkit.KafkaCluster;
 import io.sluice.testkit.SluiceKafka;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -127,13 +124,8 @@ class RouterTakeoverIT {
   private Process launch(KafkaCluster kafka, String url, String appId, String name)
       throws Exception {
     Path dir = Files.createDirectories(stateDir.resolve(name));
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx192m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(RouterCommand.class.getName());
-    cmd.addAll(
+    return ItSupport.launchRouter(
+        "192m",
         List.of(
             "-D", RouterConfig.BOOTSTRAP_SERVERS + "=" + kafka.bootstrapServers(),
             "-D", RouterConfig.SCHEMA_REGISTRY_URL + "=" + url,
@@ -141,8 +133,7 @@ class RouterTakeoverIT {
             "-D", RouterConfig.STATE_DIR + "=" + dir,
             "-D", RouterConfig.MANAGEMENT_PORT + "=0",
             "-D", RouterConfig.COMMIT_INTERVAL_MS + "=100",
-            "-D", RouterConfig.REQUEST_TOPIC_PATTERN + "=sluice\\.requests\\.takeover-.*"));
-    File log = new File("target/router-takeover-it-" + name + "-" + System.nanoTime() + ".log");
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+            "-D", RouterConfig.REQUEST_TOPIC_PATTERN + "=sluice\\.requests\\.takeover-.*"),
+        "router-takeover-it-" + name);
   }
 }
