@@ -219,8 +219,13 @@ final class ManifestChecks {
       String file, String name, JsonNode app, Targets targets, List<ManifestProblem> problems) {
     Set<String> deployments = targets.deployments();
     if (app.path("pipeline").isTextual()) {
-      checkPipelineReference(
-          file, app.get("pipeline"), "apps." + name + ".pipeline", targets.pipelines(), problems);
+      checkDeclared(
+          "pipeline",
+          file,
+          app.get("pipeline"),
+          "apps." + name + ".pipeline",
+          targets.pipelines(),
+          problems);
     }
     String at = "apps." + name + ".route";
     JsonNode route = app.path("route");
@@ -237,10 +242,11 @@ final class ManifestChecks {
       }
       String vat = at + ".variants[" + i + "]";
       if (toDeployment) {
-        checkReference(file, v.get("deployment"), vat + ".deployment", deployments, problems);
+        checkDeclared(
+            "deployment", file, v.get("deployment"), vat + ".deployment", deployments, problems);
       } else {
-        checkPipelineReference(
-            file, v.get("pipeline"), vat + ".pipeline", targets.pipelines(), problems);
+        checkDeclared(
+            "pipeline", file, v.get("pipeline"), vat + ".pipeline", targets.pipelines(), problems);
       }
       String variantName =
           v.has("name")
@@ -268,7 +274,8 @@ final class ManifestChecks {
     for (int i = 0; shadows.isArray() && i < shadows.size(); i++) {
       JsonNode shadow = shadows.get(i);
       if (shadow.path("deployment").isTextual()) {
-        checkReference(
+        checkDeclared(
+            "deployment",
             file,
             shadow.get("deployment"),
             at + ".shadows[" + i + "].deployment",
@@ -276,7 +283,8 @@ final class ManifestChecks {
             problems);
       }
       if (shadow.path("pipeline").isTextual()) {
-        checkPipelineReference(
+        checkDeclared(
+            "pipeline",
             file,
             shadow.get("pipeline"),
             at + ".shadows[" + i + "].pipeline",
@@ -318,14 +326,16 @@ final class ManifestChecks {
     }
   }
 
-  private static void checkReference(
+  /** A reference to a {@code kind} (deployment, pipeline) must name one the file declares. */
+  private static void checkDeclared(
+      String kind,
       String file,
       JsonNode ref,
       String key,
-      Set<String> deployments,
+      Set<String> declared,
       List<ManifestProblem> problems) {
     String name = ref.asText();
-    if (!deployments.contains(name)) {
+    if (!declared.contains(name)) {
       problems.add(
           ManifestLoader.problem(
               file,
@@ -333,31 +343,12 @@ final class ManifestChecks {
               key,
               "'"
                   + name
-                  + "' is not a deployment in this file (deployments: "
-                  + String.join(", ", new ArrayList<>(deployments))
-                  + ")"));
-    }
-  }
-
-  private static void checkPipelineReference(
-      String file,
-      JsonNode ref,
-      String key,
-      Set<String> pipelines,
-      List<ManifestProblem> problems) {
-    String name = ref.asText();
-    if (!pipelines.contains(name)) {
-      problems.add(
-          ManifestLoader.problem(
-              file,
-              ref,
-              key,
-              "'"
-                  + name
-                  + "' is not a pipeline in this file ("
-                  + (pipelines.isEmpty()
-                      ? "it declares no pipelines"
-                      : "pipelines: " + String.join(", ", new ArrayList<>(pipelines)))
+                  + "' is not a "
+                  + kind
+                  + " in this file ("
+                  + (declared.isEmpty()
+                      ? "it declares no " + kind + "s"
+                      : kind + "s: " + String.join(", ", new ArrayList<>(declared)))
                   + ")"));
     }
   }
