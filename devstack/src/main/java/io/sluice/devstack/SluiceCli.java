@@ -1,6 +1,7 @@
 package io.sluice.devstack;
 
 import io.sluice.bridge.BridgeCommand;
+import io.sluice.devstack.batch.BatchCommand;
 import io.sluice.functions.worker.WorkerCommand;
 import io.sluice.manifest.cli.ApplyCommand;
 import io.sluice.manifest.cli.StatusCommand;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Command;
       RoutesCommand.class,
       BridgeCommand.class,
       WorkerCommand.class,
-      SimulatorCommand.class
+      SimulatorCommand.class,
+      BatchCommand.class
     })
 public final class SluiceCli {
   private SluiceCli() {}
