@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
           + " /v1/files and /v1/batches API."
     },
     subcommands = {
+      BatchRunCommand.class,
       BatchApiCommands.Submit.class,
       BatchApiCommands.Status.class,
       BatchApiCommands.Cancel.class,

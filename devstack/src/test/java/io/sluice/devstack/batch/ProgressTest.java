@@ -69,7 +69,14 @@ class ProgressTest {
 
   @Test
   void resumedLinesCountAsDoneButNotInTheRate() {
-    Progress p = new Progress(new PrintStream(new ByteArrayOutputStream()), false, 10, 5, 1, 0);
+    Progress p =
+        new Progress(
+            new PrintStream(new ByteArrayOutputStream(), false, StandardCharsets.UTF_8),
+            false,
+            10,
+            5,
+            1,
+            0);
     p.answered(true);
     p.inFlight(2);
     Progress.Snapshot s = p.snapshot(S);
