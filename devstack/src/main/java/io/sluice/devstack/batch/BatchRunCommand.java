@@ -156,6 +156,16 @@ public final class BatchRunCommand implements java.util.concurrent.Callable<Inte
               + " rest, or choose another -o");
       return EXIT_BAD_INPUT;
     }
+    // Lines checked before connecting anywhere (the apps they call are checked once connected).
+    try {
+      in.check(app -> true);
+    } catch (BatchInputException e) {
+      err.println(e.getMessage());
+      return EXIT_BAD_INPUT;
+    } catch (IOException e) {
+      err.println("cannot read " + input + ": " + e.getMessage());
+      return EXIT_BAD_INPUT;
+    }
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook =
         new Thread(

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.devstack.SluiceCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -41,7 +40,7 @@ class BatchApiCommandsTest {
   }
 
   private int sluice(String... args) {
-    CommandLine cli = SluiceCli.commandLine();
+    CommandLine cli = new CommandLine(new BatchCommand());
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     String[] all = new String[args.length + 4];
@@ -81,7 +80,7 @@ class BatchApiCommandsTest {
     server.enqueue(json(200, "{\"id\":\"file_in\",\"object\":\"file\",\"purpose\":\"batch\"}"));
     server.enqueue(json(200, batch("validating", "")));
 
-    int code = sluice("batch", "submit", "-i", in.toString(), "--metadata", "job=nightly");
+    int code = sluice("submit", "-i", in.toString(), "--metadata", "job=nightly");
 
     assertThat(code).as(err.toString()).isZero();
     assertThat(out.toString().trim()).isEqualTo("batch_1");
@@ -114,7 +113,7 @@ class BatchApiCommandsTest {
     Path in = dir.resolve("in.jsonl");
     Files.writeString(in, LINE + "\n" + LINE.replace("/v1/chat/completions", "/v1/completions"));
 
-    assertThat(sluice("batch", "submit", "-i", in.toString())).isEqualTo(3);
+    assertThat(sluice("submit", "-i", in.toString())).isEqualTo(3);
     assertThat(err.toString()).contains("several urls").contains("--endpoint");
     assertThat(server.getRequestCount()).isZero();
   }
@@ -130,7 +129,7 @@ class BatchApiCommandsTest {
                     + "\"message\":\"The custom_id 'a' is already used on line 1.\","
                     + "\"param\":\"custom_id\",\"line\":3}]}")));
 
-    assertThat(sluice("batch", "status", "batch_1")).isZero();
+    assertThat(sluice("status", "batch_1")).isZero();
 
     assertThat(next().getPath()).isEqualTo("/v1/batches/batch_1");
     assertThat(out.toString())
@@ -151,7 +150,7 @@ class BatchApiCommandsTest {
             "{\"error\":{\"message\":\"No batch with id batch_x\",\"type\":\"invalid_request_error\","
                 + "\"code\":\"not_found\"}}"));
 
-    assertThat(sluice("batch", "status", "batch_x")).isEqualTo(1);
+    assertThat(sluice("status", "batch_x")).isEqualTo(1);
     assertThat(err.toString()).contains("HTTP 404 not_found: No batch with id batch_x");
   }
 
@@ -159,7 +158,7 @@ class BatchApiCommandsTest {
   void cancelPostsToTheCancelRouteAndPrintsTheNewStatus() throws Exception {
     server.enqueue(json(200, batch("cancelling", "")));
 
-    assertThat(sluice("batch", "cancel", "batch_1")).isZero();
+    assertThat(sluice("cancel", "batch_1")).isZero();
 
     RecordedRequest r = next();
     assertThat(r.getMethod()).isEqualTo("POST");
@@ -178,7 +177,7 @@ class BatchApiCommandsTest {
     Path o = dir.resolve("out.jsonl");
     Path e = dir.resolve("err.jsonl");
 
-    assertThat(sluice("batch", "download", "batch_1", "-o", o.toString(), "--errors", e.toString()))
+    assertThat(sluice("download", "batch_1", "-o", o.toString(), "--errors", e.toString()))
         .as(err.toString())
         .isZero();
 
@@ -195,12 +194,12 @@ class BatchApiCommandsTest {
     server.enqueue(json(200, batch("in_progress", ",\"output_file_id\":null")));
     Path o = dir.resolve("out.jsonl");
 
-    assertThat(sluice("batch", "download", "batch_1", "-o", o.toString())).isEqualTo(3);
+    assertThat(sluice("download", "batch_1", "-o", o.toString())).isEqualTo(3);
     assertThat(err.toString()).contains("batch_1 is in_progress and has no output file yet");
     assertThat(o).doesNotExist();
 
     Files.writeString(o, "keep");
-    assertThat(sluice("batch", "download", "batch_1", "-o", o.toString())).isEqualTo(3);
+    assertThat(sluice("download", "batch_1", "-o", o.toString())).isEqualTo(3);
     assertThat(err.toString()).contains("exists: --force");
     assertThat(Files.readString(o)).isEqualTo("keep");
   }

@@ -123,6 +123,29 @@ class BatchInputTest {
   }
 
   @Test
+  void runRefusesABadLineBeforeConnecting() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    Files.writeString(in, line("a", "sentiment") + "\n{oops\n");
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new BatchCommand());
+    cli.setErr(new PrintWriter(err, true));
+
+    int code =
+        cli.execute(
+            "run",
+            "-i",
+            in.toString(),
+            "-o",
+            dir.resolve("out.jsonl").toString(),
+            "--bootstrap-servers",
+            "localhost:1");
+
+    assertThat(code).isEqualTo(BatchRunCommand.EXIT_BAD_INPUT);
+    assertThat(err.toString()).contains("line 2: invalid_json_line");
+    assertThat(dir.resolve("out.jsonl")).doesNotExist();
+  }
+
+  @Test
   void runRefusesAnExistingOutputWithoutResumeBeforeConnecting() throws Exception {
     Path in = dir.resolve("in.jsonl");
     Files.writeString(in, line("a", "sentiment") + "\n");

@@ -12,7 +12,6 @@ import io.sluice.avro.JsonOutput;
 import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
-import io.sluice.devstack.SluiceCli;
 import io.sluice.schemas.Replies;
 import io.sluice.schemas.Topics;
 import io.sluice.testkit.FakeWorker;
@@ -116,7 +115,7 @@ class BatchRunIT {
               new BatchRunner(
                   c,
                   new BatchRunner.Settings(
-                      32, Duration.ofMinutes(1), Duration.ofSeconds(2), replyTopic));
+                      128, Duration.ofMinutes(1), Duration.ofSeconds(2), replyTopic));
           OutputLog log = OutputLog.create(out)) {
         BatchInput input = new BatchInput(in);
         input.check(runner.knownApps()::contains);
@@ -145,12 +144,11 @@ class BatchRunIT {
 
       // 2. The command, resumed.
       StringWriter err = new StringWriter();
-      CommandLine cli = SluiceCli.commandLine();
+      CommandLine cli = new CommandLine(new BatchCommand());
       cli.setErr(new PrintWriter(err, true));
       cli.setOut(new PrintWriter(new StringWriter(), true));
       int code =
           cli.execute(
-              "batch",
               "run",
               "-i",
               in.toString(),
@@ -159,7 +157,7 @@ class BatchRunIT {
               "--resume",
               "--no-progress",
               "--window",
-              "64",
+              "256",
               "--reply-topic",
               replyTopic,
               "--bootstrap-servers",
