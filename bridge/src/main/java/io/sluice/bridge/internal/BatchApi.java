@@ -168,7 +168,8 @@ final class BatchApi {
             throw ApiError.badField("after", "'after' must be a file id.");
           }
           Comparator<ObjectNode> byAge =
-              Comparator.<ObjectNode>comparingLong(o -> o.path("created_at").asLong())
+              Comparator.<ObjectNode>comparingLong(
+                      o -> o.path("sluice").path("created_ms").asLong())
                   .thenComparing(o -> o.path("id").asText());
           List<ObjectNode> all =
               files.records().stream()
@@ -328,6 +329,7 @@ final class BatchApi {
                 b.set("metadata", metadata);
                 ObjectNode s = b.putObject("sluice");
                 s.put("owner", who.fingerprint());
+                s.put("created_ms", System.currentTimeMillis());
                 ArrayNode apps = s.putArray("apps");
                 who.apps().forEach(apps::add);
                 s.put("partition", partition);
@@ -359,7 +361,8 @@ final class BatchApi {
               jobs.records().stream()
                   .filter(j -> visible(who, j) && fresh(j))
                   .sorted(
-                      Comparator.<ObjectNode>comparingLong(o -> o.path("created_at").asLong())
+                      Comparator.<ObjectNode>comparingLong(
+                              o -> o.path("sluice").path("created_ms").asLong())
                           .thenComparing(o -> o.path("id").asText())
                           .reversed())
                   .toList();

@@ -25,7 +25,7 @@ final class BatchFiles {
     o.put("purpose", purpose);
     o.put("status", "processed");
     o.putNull("status_details");
-    o.putObject("sluice").put("owner", owner);
+    o.putObject("sluice").put("owner", owner).put("created_ms", System.currentTimeMillis());
     return o;
   }
 
