@@ -246,6 +246,23 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void thePlanHasTheBatchApisTopicsWithoutAvroForItsJsonRecords() {
+    List<TopicPlan.TopicSpec> plan = TopicPlan.of(ManifestLoader.parse("sluice.yaml", GOOD));
+    assertThat(plan)
+        .filteredOn(t -> t.name().equals(Topics.BATCH_FILES) || t.name().equals(Topics.BATCH_JOBS))
+        .hasSize(2)
+        .allSatisfy(
+            t -> {
+              assertThat(t.configs()).containsEntry("cleanup.policy", "compact,delete");
+              assertThat(t.valueSchema()).isNull();
+            });
+    assertThat(plan)
+        .filteredOn(t -> t.name().equals(Topics.BATCH_EVENTS))
+        .singleElement()
+        .satisfies(t -> assertThat(t.valueSchema().getName()).isEqualTo("InferenceResponse"));
+  }
+
+  @Test
   void aCycleNamesItsStepsAndWhere() {
     String cyclic =
         PIPELINE
