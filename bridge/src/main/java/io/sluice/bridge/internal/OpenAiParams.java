@@ -92,7 +92,8 @@ final class OpenAiParams {
                 + name
                 + "' (see the bridge's README for the parameters Sluice supports).");
       }
-      if (stream && (name.equals("tools") || name.contains("logprobs"))) {
+      boolean asks = !(v.isBoolean() && !v.asBoolean()) && !(v.isNumber() && v.asInt() == 0);
+      if (stream && asks && (name.equals("tools") || name.contains("logprobs"))) {
         throw ApiError.badField(
             name, "'" + name + "' cannot be combined with \"stream\": true here; call unstreamed.");
       }

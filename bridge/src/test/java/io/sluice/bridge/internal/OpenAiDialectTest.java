@@ -146,6 +146,8 @@ class OpenAiDialectTest {
         .isEqualTo("response_format.type");
     assertThat(paramOf(() -> chat(", \"tools\": [], \"stream\": true"))).isEqualTo("tools");
     assertThat(paramOf(() -> chat(", \"logprobs\": true, \"stream\": true"))).isEqualTo("logprobs");
+    // Saying no to logprobs is no reason to refuse a stream.
+    assertThat(chat(", \"logprobs\": false, \"stream\": true").stream()).isTrue();
     assertThat(paramOf(() -> chat(", \"functions\": []"))).isEqualTo("functions");
     assertThat(paramOf(() -> chat(", \"audio\": {}"))).isEqualTo("audio");
     assertThat(paramOf(() -> chat(", \"echo\": true"))).isEqualTo("echo"); // completions only
