@@ -163,15 +163,8 @@ public final class SimulatorServer implements AutoCloseable {
   private record Sequence(CallState call, int index) {}
 
   private void generate(RoutingContext ctx, boolean chat) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      error(ctx.response(), 400, "invalid_request_error", "body is not a JSON object");
-      return;
-    }
+    JsonObject body = jsonBody(ctx);
     if (body == null) {
-      error(ctx.response(), 400, "invalid_request_error", "missing JSON body");
       return;
     }
     List<String> prompts = new ArrayList<>();
@@ -184,21 +177,11 @@ public final class SimulatorServer implements AutoCloseable {
         }
         prompts.add(lastUserContent(messages));
       } else {
-        Object prompt = body.getValue("prompt");
-        if (prompt instanceof String s) {
-          prompts.add(s);
-        } else if (prompt instanceof JsonArray a && !a.isEmpty()) {
-          for (Object p : a) {
-            if (!(p instanceof String s)) {
-              error(ctx.response(), 400, "invalid_request_error", "prompt must be strings");
-              return;
-            }
-            prompts.add(s);
-          }
-        } else {
-          error(ctx.response(), 400, "invalid_request_error", "prompt must be a string or list");
+        List<String> given = strings(ctx, body.getValue("prompt"), "prompt");
+        if (given == null) {
           return;
         }
+        prompts.addAll(given);
       }
     } catch (ClassCastException e) {
       error(ctx.response(), 400, "invalid_request_error", "malformed request: " + e.getMessage());
@@ -216,9 +199,7 @@ public final class SimulatorServer implements AutoCloseable {
       error(ctx.response(), 400, "invalid_request_error", "max_tokens must be at least 1");
       return;
     }
-    String model = body.getString("model", "");
-    if (!model.isEmpty() && !model.equals(config.model())) {
-      error(ctx.response(), 404, "model_not_found", "model '" + model + "' does not exist");
+    if (!servesModel(ctx, body)) {
       return;
     }
     int n;
@@ -265,6 +246,52 @@ public final class SimulatorServer implements AutoCloseable {
           }
           admit();
         });
+  }
+
+  /** The call's JSON object body, or null once a 400 has been answered. */
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      error(ctx.response(), 400, "invalid_request_error", "body is not a JSON object");
+      return null;
+    }
+    if (body == null) {
+      error(ctx.response(), 400, "invalid_request_error", "missing JSON body");
+    }
+    return body;
+  }
+
+  /** Whether the call names this server's model (or none); else a 404 has been answered. */
+  private boolean servesModel(RoutingContext ctx, JsonObject body) {
+    String model = body.getString("model", "");
+    if (!model.isEmpty() && !model.equals(config.model())) {
+      error(ctx.response(), 404, "model_not_found", "model '" + model + "' does not exist");
+      return false;
+    }
+    return true;
+  }
+
+  /** A string or a non-empty list of strings ({@code prompt}, {@code input}); null after a 400. */
+  private static List<String> strings(RoutingContext ctx, Object value, String field) {
+    List<String> out = new ArrayList<>();
+    if (value instanceof String one) {
+      out.add(one);
+      return out;
+    }
+    if (value instanceof JsonArray a && !a.isEmpty()) {
+      for (Object x : a) {
+        if (!(x instanceof String text)) {
+          error(ctx.response(), 400, "invalid_request_error", field + " must be strings");
+          return null;
+        }
+        out.add(text);
+      }
+      return out;
+    }
+    error(ctx.response(), 400, "invalid_request_error", field + " must be a string or list");
+    return null;
   }
 
   private void admit() {
@@ -470,36 +497,15 @@ public final class SimulatorServer implements AutoCloseable {
    * the serial front end's cost for that many inputs (an embedding model does no decoding).
    */
   private void embeddings(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      error(ctx.response(), 400, "invalid_request_error", "body is not a JSON object");
-      return;
-    }
+    JsonObject body = jsonBody(ctx);
     if (body == null) {
-      error(ctx.response(), 400, "invalid_request_error", "missing JSON body");
       return;
     }
-    List<String> inputs = new ArrayList<>();
-    Object input = body.getValue("input");
-    if (input instanceof String one) {
-      inputs.add(one);
-    } else if (input instanceof JsonArray a && !a.isEmpty()) {
-      for (Object x : a) {
-        if (!(x instanceof String text)) {
-          error(ctx.response(), 400, "invalid_request_error", "input must be strings");
-          return;
-        }
-        inputs.add(text);
-      }
-    } else {
-      error(ctx.response(), 400, "invalid_request_error", "input must be a string or list");
+    List<String> inputs = strings(ctx, body.getValue("input"), "input");
+    if (inputs == null) {
       return;
     }
-    String model = body.getString("model", "");
-    if (!model.isEmpty() && !model.equals(config.model())) {
-      error(ctx.response(), 404, "model_not_found", "model '" + model + "' does not exist");
+    if (!servesModel(ctx, body)) {
       return;
     }
     String format;

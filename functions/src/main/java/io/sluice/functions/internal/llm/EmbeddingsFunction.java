@@ -21,9 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * {@code embeddings}: text embeddings on vLLM's {@code /v1/embeddings} (an embedding model, {@code
@@ -91,12 +89,7 @@ public final class EmbeddingsFunction implements SluiceFunction {
           for (int i : indexes) {
             inputs.addAll(asks.get(i).inputs());
           }
-          Instant deadline =
-              indexes.stream()
-                  .map(i -> requests.get(i).getDeadlineMs())
-                  .filter(Objects::nonNull)
-                  .min(Instant::compareTo)
-                  .orElse(null);
+          Instant deadline = BatchCalls.earliestDeadline(requests, indexes);
           CompletableFuture<EmbeddingsResult> call =
               client.embeddings(inputs, key.format(), key.dimensions(), deadline);
           long allChars = Math.max(1, inputs.stream().mapToLong(String::length).sum());
@@ -127,15 +120,7 @@ public final class EmbeddingsFunction implements SluiceFunction {
                     }));
           }
         });
-    List<ItemResult> out = new ArrayList<>(results.size());
-    for (CompletableFuture<ItemResult> f : results) {
-      try {
-        out.add(f.get());
-      } catch (ExecutionException e) {
-        out.add(ItemResult.failure(e.getCause()));
-      }
-    }
-    return out;
+    return BatchCalls.join(results);
   }
 
   /** A request's inputs, format and dimensions; anything else is its {@code invalid_input}. */

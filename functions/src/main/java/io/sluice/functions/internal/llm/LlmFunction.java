@@ -97,15 +97,7 @@ public final class LlmFunction implements SluiceFunction {
     }
     completionGroups.forEach(
         (sampling, indexes) -> completions(requests, results, sampling, indexes));
-    List<ItemResult> out = new ArrayList<>(results.size());
-    for (CompletableFuture<ItemResult> f : results) {
-      try {
-        out.add(f.get());
-      } catch (java.util.concurrent.ExecutionException e) {
-        out.add(ItemResult.failure(e.getCause()));
-      }
-    }
-    return out;
+    return BatchCalls.join(results);
   }
 
   /**
@@ -127,12 +119,7 @@ public final class LlmFunction implements SluiceFunction {
       count[j] = own.size();
       prompts.addAll(own);
     }
-    Instant deadline =
-        indexes.stream()
-            .map(i -> requests.get(i).getDeadlineMs())
-            .filter(java.util.Objects::nonNull)
-            .min(Instant::compareTo)
-            .orElse(null);
+    Instant deadline = BatchCalls.earliestDeadline(requests, indexes);
     CompletableFuture<CompletionsResult> call = client.completions(prompts, sampling, deadline);
     int n = sampling.choicesPerPrompt();
     for (int j = 0; j < indexes.size(); j++) {
