@@ -35,6 +35,10 @@ class OpenAiDialectTest {
         Map.of(), JsonBody.parseObject("{\"model\": \"m\"" + fields + "}"));
   }
 
+  private static ParsedCall embed(String body) {
+    return OpenAiDialect.EMBEDDINGS.parse(Map.of(), JsonBody.parseObject(body));
+  }
+
   private static ApiError error(Runnable r) {
     try {
       r.run();
@@ -232,43 +236,23 @@ class OpenAiDialectTest {
   @Test
   void embeddingsTakeAStringOrStringsAndRenderOpenAisList() {
     ParsedCall c =
-        OpenAiDialect.EMBEDDINGS.parse(
-            Map.of(),
-            JsonBody.parseObject(
-                "{\"model\": \"embed\", \"input\": [\"a\", \"b\"], \"encoding_format\":"
-                    + " \"base64\", \"dimensions\": 8, \"user\": \"u\"}"));
+        embed(
+            "{\"model\": \"embed\", \"input\": [\"a\", \"b\"], \"encoding_format\":"
+                + " \"base64\", \"dimensions\": 8, \"user\": \"u\"}");
     JsonNode doc = JsonBody.parseObject(((JsonInput) c.input()).getJson());
     assertThat(doc.get("input").toString()).isEqualTo("[\"a\",\"b\"]");
     assertThat(doc.get("encoding_format").asText()).isEqualTo("base64");
     assertThat(doc.get("dimensions").asInt()).isEqualTo(8);
     assertThat(c.attributes()).containsEntry("user", "u");
 
-    Runnable bad =
-        () ->
-            OpenAiDialect.EMBEDDINGS.parse(
-                Map.of(), JsonBody.parseObject("{\"model\": \"e\", \"input\": [1, 2]}"));
+    Runnable bad = () -> embed("{\"model\": \"e\", \"input\": [1, 2]}");
     assertThat(paramOf(bad)).isEqualTo("input");
     assertThat(
             paramOf(
-                () ->
-                    OpenAiDialect.EMBEDDINGS.parse(
-                        Map.of(),
-                        JsonBody.parseObject(
-                            "{\"model\": \"e\", \"input\": \"x\", \"encoding_format\": \"int8\"}"))))
+                () -> embed("{\"model\": \"e\", \"input\": \"x\", \"encoding_format\": \"int8\"}")))
         .isEqualTo("encoding_format");
-    assertThat(
-            paramOf(
-                () ->
-                    OpenAiDialect.EMBEDDINGS.parse(
-                        Map.of(), JsonBody.parseObject("{\"model\": \"e\", \"input\": \"\"}"))))
-        .isEqualTo("input");
-    assertThat(
-            paramOf(
-                () ->
-                    OpenAiDialect.EMBEDDINGS.parse(
-                        Map.of(),
-                        JsonBody.parseObject(
-                            "{\"model\": \"e\", \"input\": \"x\", \"dimensions\": 0}"))))
+    assertThat(paramOf(() -> embed("{\"model\": \"e\", \"input\": \"\"}"))).isEqualTo("input");
+    assertThat(paramOf(() -> embed("{\"model\": \"e\", \"input\": \"x\", \"dimensions\": 0}")))
         .isEqualTo("dimensions");
 
     InferenceResponse r =
