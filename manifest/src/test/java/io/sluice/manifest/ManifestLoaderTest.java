@@ -42,8 +42,11 @@ class ManifestLoaderTest {
   @Test
   void readsTheExampleManifest() {
     Manifest m = ManifestLoader.load(Path.of("../examples/sluice.yaml"));
-    assertThat(m.deployments()).containsOnlyKeys("chat-a", "chat-b", "sentiment", "preprocess");
-    assertThat(m.apps()).containsOnlyKeys("chat", "sentiment", "analyze", "headline");
+    assertThat(m.deployments())
+        .containsOnlyKeys("chat-a", "chat-b", "embedder", "sentiment", "preprocess");
+    assertThat(m.apps()).containsOnlyKeys("chat", "sentiment", "embed", "analyze", "headline");
+    assertThat(m.deployment("embedder").function()).isEqualTo("embeddings");
+    assertThat(m.apps().get("embed").route().deployments()).containsExactly("embedder");
     assertThat(m.pipelines()).containsOnlyKeys("analyze", "headline");
     assertThat(m.pipeline("headline").step("write").stream()).isTrue();
     assertThat(m.deployment("sentiment").batching().maxBatchSize()).isEqualTo(32);

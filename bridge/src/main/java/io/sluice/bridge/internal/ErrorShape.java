@@ -23,6 +23,7 @@ enum ErrorShape {
             || p.startsWith("/v1/models")
             || p.startsWith("/v1/files")
             || p.startsWith("/v1/batches")
+            || p.startsWith("/v1/embeddings")
         ? OPENAI
         : SLUICE;
   }

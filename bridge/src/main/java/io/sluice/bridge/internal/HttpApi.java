@@ -102,6 +102,7 @@ public final class HttpApi {
     r.post("/v1/apps/:app/infer").handler(ctx -> call(ctx, SluiceDialect.INSTANCE));
     r.post("/v1/chat/completions").handler(ctx -> call(ctx, OpenAiDialect.CHAT));
     r.post("/v1/completions").handler(ctx -> call(ctx, OpenAiDialect.COMPLETIONS));
+    r.post("/v1/embeddings").handler(ctx -> call(ctx, OpenAiDialect.EMBEDDINGS));
     r.get("/v1/requests/:id").handler(this::result);
     r.get("/v1/models").handler(this::models);
     r.get("/v1/models/:model").handler(this::model);
@@ -164,9 +165,9 @@ public final class HttpApi {
       if (key != null) {
         idempotency.call(ctx, who, plan, key, async);
       } else if (async) {
-        submission.async(ctx.response(), plan, UUID.randomUUID().toString(), Map.of());
+        submission.async(ctx.response(), plan, newId(dialect), Map.of());
       } else {
-        submission.sync(ctx, plan, UUID.randomUUID().toString(), false);
+        submission.sync(ctx, plan, newId(dialect), false);
       }
     } catch (ApiError e) {
       Responder.error(ctx.response(), dialect.errors(), e);
@@ -176,13 +177,20 @@ public final class HttpApi {
     }
   }
 
+  /** A fresh request id, with the route's prefix (so its stored result keeps its shape). */
+  private static String newId(Dialect dialect) {
+    return dialect.idPrefix() + UUID.randomUUID();
+  }
+
   // ---- results, models, health ------------------------------------------------------------
 
   /**
-   * {@code GET /v1/requests/{id}}: the stored result, 202 while pending, long-polled on request.
+   * {@code GET /v1/requests/{id}}: the stored result, 202 while pending, long-polled on request;
+   * rendered in the shape of the route that made the id (an OpenAI object for an OpenAI call).
    */
   private void result(RoutingContext ctx) {
     HttpServerResponse res = ctx.response();
+    Dialect shape = OpenAiDialect.ofRequestId(ctx.pathParam("id"));
     try {
       Principal who = options.principal(ctx.request());
       String id = ctx.pathParam("id");
@@ -200,9 +208,8 @@ public final class HttpApi {
             null,
             id);
       }
-      Dialect sluice = SluiceDialect.INSTANCE;
       if (e.done()) {
-        Responder.result(res, sluice, e.result(), e.app());
+        Responder.result(res, shape, e.result(), e.app());
       } else if (waitMs <= 0) {
         Responder.accepted(res, id);
       } else {
@@ -215,7 +222,7 @@ public final class HttpApi {
             new StoredWait.Outcome() {
               @Override
               public void result(InferenceResponse r) {
-                Responder.result(res, sluice, r, e.app());
+                Responder.result(res, shape, r, e.app());
               }
 
               @Override
@@ -228,7 +235,7 @@ public final class HttpApi {
             });
       }
     } catch (ApiError err) {
-      Responder.error(res, ErrorShape.SLUICE, err);
+      Responder.error(res, shape.errors(), err);
     }
   }
 

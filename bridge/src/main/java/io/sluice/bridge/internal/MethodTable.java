@@ -21,6 +21,7 @@ final class MethodTable {
           entry("/v1/apps/" + SEGMENT + "/infer", "/v1/apps/{app}/infer", "POST"),
           entry("/v1/chat/completions", "/v1/chat/completions", "POST"),
           entry("/v1/completions", "/v1/completions", "POST"),
+          entry("/v1/embeddings", "/v1/embeddings", "POST"),
           entry("/v1/requests/" + SEGMENT, "/v1/requests/{id}", "GET"),
           entry("/v1/models", "/v1/models", "GET"),
           entry("/v1/models/" + SEGMENT, "/v1/models/{model}", "GET"),
