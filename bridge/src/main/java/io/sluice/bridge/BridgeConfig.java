@@ -1,10 +1,12 @@
 package io.sluice.bridge;
 
+import io.sluice.bridge.batch.BatchSettings;
 import io.sluice.common.config.ConfigDef;
 import io.sluice.common.config.ConfigException;
 import io.sluice.common.config.ConnectionKeys;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.config.Validators;
+import io.sluice.schemas.Topics;
 import java.util.Map;
 
 /**
@@ -46,6 +48,7 @@ import java.util.Map;
  * @param groupSettings the shared consumer-group settings ({@link ConnectionKeys#groupSettings})
  * @param registrySettings the Schema Registry client settings ({@link
  *     ConnectionKeys#registrySettings})
+ * @param batch the batch API's settings ({@code sluice.bridge.batch.*})
  */
 public record BridgeConfig(
     String host,
@@ -72,7 +75,8 @@ public record BridgeConfig(
     Map<String, String> kafkaOverrides,
     Map<String, Object> producerSettings,
     Map<String, Object> groupSettings,
-    Map<String, Object> registrySettings) {
+    Map<String, Object> registrySettings,
+    BatchSettings batch) {
 
   public static final String HOST = "sluice.bridge.host";
   public static final String PORT = "sluice.bridge.port";
@@ -102,6 +106,18 @@ public record BridgeConfig(
   public static final int ENVELOPE_BYTES = 16 * 1024;
 
   public static final String KAFKA_TIMEOUT_MS = "sluice.bridge.kafka-timeout-ms";
+  public static final String BATCH_FILES_TOPIC = "sluice.bridge.batch.files-topic";
+  public static final String BATCH_JOBS_TOPIC = "sluice.bridge.batch.jobs-topic";
+  public static final String BATCH_EVENTS_TOPIC = "sluice.bridge.batch.events-topic";
+  public static final String BATCH_EVENTS_PARTITIONS = "sluice.bridge.batch.events-partitions";
+  public static final String BATCH_GROUP = "sluice.bridge.batch.group";
+  public static final String BATCH_MAX_FILE_LINES = "sluice.bridge.batch.max-file-lines";
+  public static final String BATCH_MAX_FILE_BYTES = "sluice.bridge.batch.max-file-bytes";
+  public static final String BATCH_MAX_FILES = "sluice.bridge.batch.max-files";
+  public static final String BATCH_MAX_ACTIVE = "sluice.bridge.batch.max-active";
+  public static final String BATCH_RETENTION_MS = "sluice.bridge.batch.retention-ms";
+  public static final String BATCH_WINDOW = "sluice.bridge.batch.window";
+  public static final String BATCH_LINE_TIMEOUT_MS = "sluice.bridge.batch.line-timeout-ms";
   public static final String KAFKA_CLIENT_PREFIX = "sluice.kafka.client.";
 
   /** Every key of the bridge, with type, default, validation and doc (a new, unshared copy). */
@@ -213,6 +229,79 @@ public record BridgeConfig(
             5_000L,
             Validators.atLeast(100),
             "Bound on a Kafka produce (metadata wait plus delivery); past it 503.")
+        .define(
+            BATCH_FILES_TOPIC,
+            ConfigDef.Type.STRING,
+            Topics.BATCH_FILES,
+            Validators.nonEmpty(),
+            "Compacted topic of batch files (content chunks and metadata), read by every replica.")
+        .define(
+            BATCH_JOBS_TOPIC,
+            ConfigDef.Type.STRING,
+            Topics.BATCH_JOBS,
+            Validators.nonEmpty(),
+            "Compacted topic of batch job records (key = batch id), read by every replica.")
+        .define(
+            BATCH_EVENTS_TOPIC,
+            ConfigDef.Type.STRING,
+            Topics.BATCH_EVENTS,
+            Validators.nonEmpty(),
+            "Topic of batch line replies and cancel events; the replica owning a partition runs"
+                + " the jobs on it.")
+        .define(
+            BATCH_EVENTS_PARTITIONS,
+            ConfigDef.Type.INT,
+            8,
+            Validators.atLeast(1),
+            "Partitions of the batch events topic when the bridge creates it (>= replicas).")
+        .define(
+            BATCH_GROUP,
+            ConfigDef.Type.STRING,
+            "sluice.bridge.batch",
+            Validators.nonEmpty(),
+            "Consumer group of the replicas sharing the batch events topic.")
+        .define(
+            BATCH_MAX_FILE_LINES,
+            ConfigDef.Type.INT,
+            50_000,
+            Validators.atLeast(1),
+            "Most lines in an uploaded batch file; above it 400 too_many_lines.")
+        .define(
+            BATCH_MAX_FILE_BYTES,
+            ConfigDef.Type.LONG,
+            200L * 1024 * 1024,
+            Validators.atLeast(1),
+            "Largest uploaded file; above it 413 payload_too_large.")
+        .define(
+            BATCH_MAX_FILES,
+            ConfigDef.Type.INT,
+            10_000,
+            Validators.atLeast(1),
+            "Most files kept (uploads and results); above it an upload is 400 too_many_files.")
+        .define(
+            BATCH_MAX_ACTIVE,
+            ConfigDef.Type.INT,
+            100,
+            Validators.atLeast(1),
+            "Most batches not finished at once; above it POST /v1/batches is 429 too_many_batches.")
+        .define(
+            BATCH_RETENTION_MS,
+            ConfigDef.Type.LONG,
+            7L * 24 * 3600 * 1000,
+            Validators.atLeast(60_000),
+            "How long batch files and batch records are kept (topic retention and listing).")
+        .define(
+            BATCH_WINDOW,
+            ConfigDef.Type.INT,
+            256,
+            Validators.atLeast(1),
+            "Most lines of one batch in flight at once.")
+        .define(
+            BATCH_LINE_TIMEOUT_MS,
+            ConfigDef.Type.LONG,
+            600_000L,
+            Validators.atLeast(1000),
+            "After how long an unanswered batch line is sent again (same request id).")
         .allowKafkaPrefix(KAFKA_CLIENT_PREFIX);
   }
 
@@ -255,7 +344,20 @@ public record BridgeConfig(
         kafkaProperties(c),
         ConnectionKeys.producerSettings(c),
         ConnectionKeys.groupSettings(c),
-        ConnectionKeys.registrySettings(c));
+        ConnectionKeys.registrySettings(c),
+        new BatchSettings(
+            c.getString(BATCH_FILES_TOPIC),
+            c.getString(BATCH_JOBS_TOPIC),
+            c.getString(BATCH_EVENTS_TOPIC),
+            c.getInt(BATCH_EVENTS_PARTITIONS),
+            c.getString(BATCH_GROUP),
+            c.getInt(BATCH_MAX_FILE_LINES),
+            c.getLong(BATCH_MAX_FILE_BYTES),
+            c.getInt(BATCH_MAX_FILES),
+            c.getInt(BATCH_MAX_ACTIVE),
+            c.getLong(BATCH_RETENTION_MS),
+            c.getInt(BATCH_WINDOW),
+            c.getLong(BATCH_LINE_TIMEOUT_MS)));
   }
 
   private static Map<String, String> kafkaProperties(SluiceConfig c) {

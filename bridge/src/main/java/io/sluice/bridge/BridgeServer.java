@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.InferenceResponse;
 import io.sluice.avro.RouteConfig;
+import io.sluice.bridge.internal.BatchService;
 import io.sluice.bridge.internal.ConsumerGroup;
 import io.sluice.bridge.internal.HttpApi;
 import io.sluice.bridge.internal.PendingReplies;
@@ -63,6 +64,7 @@ public final class BridgeServer implements AutoCloseable {
   private ResultsListener results;
   private RouteTable routes;
   private Submitter submitter;
+  private BatchService batch;
   private HttpServer http;
 
   private BridgeServer(Builder b) {
@@ -166,12 +168,24 @@ public final class BridgeServer implements AutoCloseable {
                   responseSerde.serializer(),
                   config.kafkaOverrides(),
                   config.producerSettings()));
+      batch =
+          own(new BatchService(config, submitter, routes, responseSerde.deserializer(), metrics));
       routes.start();
       replies.start();
       results.start();
+      batch.start();
       HttpApi api =
           new HttpApi(
-              vertx, config, routes, replies, store, pending, submitter, metrics, this::readiness);
+              vertx,
+              config,
+              routes,
+              replies,
+              store,
+              pending,
+              submitter,
+              metrics,
+              this::readiness,
+              batch);
       http =
           vertx
               .createHttpServer(
@@ -233,7 +247,21 @@ public final class BridgeServer implements AutoCloseable {
                       "compact,delete",
                       TopicConfig.RETENTION_MS_CONFIG,
                       Long.toString(config.resultRetentionMs())));
-      for (NewTopic t : List.of(replyTopic, resultsTopic)) {
+      long batchRetention = config.batch().retentionMs();
+      Map<String, String> compactedBatch =
+          Map.of(
+              TopicConfig.CLEANUP_POLICY_CONFIG,
+              "compact,delete",
+              TopicConfig.RETENTION_MS_CONFIG,
+              Long.toString(batchRetention));
+      NewTopic batchFiles =
+          new NewTopic(config.batch().filesTopic(), 4, (short) -1).configs(compactedBatch);
+      NewTopic batchJobs =
+          new NewTopic(config.batch().jobsTopic(), 4, (short) -1).configs(compactedBatch);
+      NewTopic batchEvents =
+          new NewTopic(config.batch().eventsTopic(), config.batch().eventsPartitions(), (short) -1)
+              .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(batchRetention)));
+      for (NewTopic t : List.of(replyTopic, resultsTopic, batchFiles, batchJobs, batchEvents)) {
         try {
           admin.createTopics(List.of(t)).all().get(20, TimeUnit.SECONDS);
           log.info("created topic {}", t.name());
@@ -265,6 +293,7 @@ public final class BridgeServer implements AutoCloseable {
     m.put("replies", replies != null && replies.ready());
     m.put("results", results != null && results.ready());
     m.put("producer", submitter != null && submitter.healthy());
+    m.put("batch", batch != null && batch.ready());
     return m;
   }
 

@@ -130,6 +130,37 @@ class BridgeIT {
   }
 
   @Test
+  void openAiCallsRunAsyncAndTheStoredResultKeepsTheRoutesShapeAndProvenance() throws Exception {
+    HttpResponse<String> r =
+        send(
+            http,
+            post(
+                    bridge,
+                    "/v1/chat/completions",
+                    "{\"model\": \""
+                        + chat
+                        + "\", \"messages\": [{\"role\": \"user\", \"content\": \"later\"}]}")
+                .header("Prefer", "respond-async"));
+    assertThat(r.statusCode()).isEqualTo(202);
+    String location = r.headers().firstValue("Location").orElseThrow();
+    assertThat(location).startsWith("/v1/requests/chatcmpl-");
+
+    HttpResponse<String> result = get(http, bridge, location, "Prefer", "wait=20");
+    assertThat(result.statusCode()).isEqualTo(200);
+    JsonNode body = json(result);
+    assertThat(body.get("object").asText()).isEqualTo("chat.completion");
+    assertThat(body.get("id").asText()).isEqualTo(location.substring("/v1/requests/".length()));
+    assertThat(body.at("/choices/0/message/content").asText()).isEqualTo("echo: later");
+    assertThat(result.headers().firstValue("Sluice-Deployment")).contains("echo");
+
+    HttpResponse<String> sync =
+        send(
+            http,
+            post(bridge, "/v1/completions", "{\"model\": \"" + chat + "\", \"prompt\": \"abc\"}"));
+    assertThat(sync.headers().firstValue("Sluice-Deployment")).contains("echo");
+  }
+
+  @Test
   void openAiChatStreamsChunksEndingWithDone() throws Exception {
     HttpResponse<String> r =
         send(

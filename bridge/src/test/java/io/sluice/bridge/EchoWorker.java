@@ -56,6 +56,9 @@ final class EchoWorker implements AutoCloseable {
   final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
   final Map<String, InferenceRequest> received = new ConcurrentHashMap<>();
 
+  /** How many more requests to answer; the rest are read and dropped (a worker that died). */
+  final AtomicInteger budget = new AtomicInteger(Integer.MAX_VALUE);
+
   EchoWorker(KafkaCluster kafka, String registryUrl, List<String> apps, Set<String> silentApps) {
     Properties c = kafka.consumerProperties();
     c.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class);
@@ -89,7 +92,7 @@ final class EchoWorker implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(100))) {
           InferenceRequest req = requests.deserializer().deserialize(rec.topic(), rec.value());
           received.put(req.getRequestId(), req);
-          if (silentApps.contains(req.getApp())) {
+          if (silentApps.contains(req.getApp()) || budget.getAndDecrement() <= 0) {
             continue;
           }
           served.computeIfAbsent(req.getRequestId(), k -> new AtomicInteger()).incrementAndGet();

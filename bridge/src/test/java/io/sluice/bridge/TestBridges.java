@@ -71,6 +71,11 @@ final class TestBridges {
     s.put(BridgeConfig.REPLY_PARTITIONS, "4");
     s.put(BridgeConfig.RESULTS_TOPIC, scope + ".results");
     s.put(BridgeConfig.REPLY_GROUP, scope + ".group");
+    s.put(BridgeConfig.BATCH_FILES_TOPIC, scope + ".batch.files");
+    s.put(BridgeConfig.BATCH_JOBS_TOPIC, scope + ".batch.jobs");
+    s.put(BridgeConfig.BATCH_EVENTS_TOPIC, scope + ".batch.events");
+    s.put(BridgeConfig.BATCH_EVENTS_PARTITIONS, "2");
+    s.put(BridgeConfig.BATCH_GROUP, scope + ".batch.group");
     return s;
   }
 

@@ -106,6 +106,16 @@ public final class DevCommand implements Callable<Integer> {
         chatApp = chatApp == null ? app.name() : chatApp;
         continue;
       }
+      boolean embeddings =
+          app.route().deployments().stream()
+              .anyMatch(d -> "embeddings".equals(manifest.deployment(d).function()));
+      if (embeddings) {
+        lines.add("  curl -s " + bridge + "/v1/embeddings -H 'Content-Type: application/json' \\");
+        lines.add(
+            "       -d '{\"model\": \"" + app.name() + "\", \"input\": [\"red fox\", \"blue\"]}'");
+        lines.add("");
+        continue;
+      }
       lines.add(
           "  curl -s "
               + bridge

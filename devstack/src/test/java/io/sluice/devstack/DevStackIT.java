@@ -76,7 +76,7 @@ class DevStackIT {
               Topics.responses("sentiment") + "-value",
               Topics.dlq("sentiment") + "-value");
       assertThat(stack.runningDeployments())
-          .containsExactly("chat-a", "chat-b", "sentiment", "preprocess");
+          .containsExactly("chat-a", "chat-b", "embedder", "sentiment", "preprocess");
       assertRouterBatches(stack);
     }
 

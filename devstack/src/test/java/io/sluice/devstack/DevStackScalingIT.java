@@ -130,6 +130,31 @@ class DevStackScalingIT {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> chat.stream().allMatch(d -> d.replicas() == 1));
+
+      // The replicas scaled away took their meters with them: the workers' own replica gauge
+      // counts the one left per deployment, as Prometheus would sum it in a cluster, and no gauge
+      // of a stopped replica reads NaN.
+      String scrape =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(stack.endpoints().get("Workers metrics")))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(scrape).doesNotContain("NaN");
+      for (ScaledDeployment d : chat) {
+        assertThat(
+                scrape
+                    .lines()
+                    .filter(l -> l.startsWith("sluice_worker_up{"))
+                    .filter(l -> l.contains("deployment=\"" + d.deployment() + "\""))
+                    .toList())
+            .as(d.deployment())
+            .singleElement()
+            .asString()
+            .endsWith(" 1.0");
+      }
     }
   }
 

@@ -191,6 +191,35 @@ class SecuredKafkaIT {
         .contains(ConnectionKeys.SASL_PASSWORD)
         .doesNotContain("wrong-password");
 
+    // `sluice routes get` and `set` (through the sluice command line, as a user runs them): one
+    // line naming the key, not Kafka's stack trace.
+    Path routeFile = dir.resolve("route.yaml");
+    java.nio.file.Files.writeString(
+        routeFile,
+        "app: sentiment\nvariants:\n  - {name: main, deployment: sentiment, weight: 100}\n");
+    for (List<String> routes :
+        List.of(
+            List.of("routes", "get", "sentiment"),
+            List.of("routes", "set", routeFile.toString()))) {
+      java.io.StringWriter routesErr = new java.io.StringWriter();
+      assertThat(
+              run(
+                  SluiceCli.commandLine(),
+                  routes,
+                  connection,
+                  truststore,
+                  "wrong-password",
+                  routesErr))
+          .as("%s: %s", routes, routesErr)
+          .isEqualTo(ConfigFlags.EXIT_BAD_CONFIG);
+      assertThat(routesErr.toString().strip())
+          .as("%s", routes)
+          .startsWith("Kafka rejected the SASL login: check " + ConnectionKeys.SASL_USERNAME)
+          .contains(ConnectionKeys.SASL_PASSWORD)
+          .doesNotContain("\n")
+          .doesNotContain("wrong-password");
+    }
+
     Map<String, String> wrong = securityEnvironment(truststore, "wrong-password");
     assertThatThrownBy(
             () ->
@@ -275,10 +304,9 @@ class SecuredKafkaIT {
     keys.put(ConnectionKeys.SASL_PASSWORD, password);
     keys.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
     java.io.PrintWriter w = new java.io.PrintWriter(out, true);
-    return new picocli.CommandLine(command)
-        .setOut(w)
-        .setErr(w)
-        .execute(args.toArray(String[]::new));
+    picocli.CommandLine cli =
+        command instanceof picocli.CommandLine given ? given : new picocli.CommandLine(command);
+    return cli.setOut(w).setErr(w).execute(args.toArray(String[]::new));
   }
 
   /** The security keys in their environment form, as a pod's env would carry them. */

@@ -87,6 +87,7 @@ class DashboardsChartTest {
             "Worker errors by code",
             "Dead letters",
             "Active replicas per deployment",
+            "Replicas started in the last hour",
             "Consumer lag per deployment",
             "Batch sizes p50/p99 per deployment (router)",
             "In-flight requests at the bridge",
@@ -144,6 +145,53 @@ class DashboardsChartTest {
                 .path("grafana_folder")
                 .asText())
         .isEqualTo("Sluice");
+  }
+
+  @Test
+  void replicaAndLagQueriesReadMetricsThatExistInACluster() throws IOException {
+    JsonNode dashboard = JSON.readTree(SOURCE.resolve("sluice.json").toFile());
+    JsonNode rules = YAML.readTree(SOURCE.resolve("sluice-alerts.yaml").toFile());
+    List<String[]> queries = new ArrayList<>(); // {where, expression}
+    for (JsonNode p : dashboard.path("panels")) {
+      for (JsonNode t : p.path("targets")) {
+        queries.add(new String[] {p.path("title").asText(), t.path("expr").asText()});
+      }
+    }
+    for (JsonNode g : rules.path("groups")) {
+      for (JsonNode a : g.path("rules")) {
+        queries.add(new String[] {"alert " + a.path("alert").asText(), a.path("expr").asText()});
+      }
+    }
+
+    // A dev-stack gauge alone would leave the panel or the alert empty in a cluster: each query
+    // that reads one also reads what a cluster has (the workers' own metrics, kafka_exporter's).
+    for (String[] q : queries) {
+      if (q[1].contains("sluice_devstack_") && !q[0].endsWith("(dev stack)")) {
+        assertThat(q[1])
+            .as("%s reads only dev-stack metrics", q[0])
+            .containsAnyOf("sluice_worker_", "kafka_consumergroup_lag");
+      }
+    }
+    assertThat(expr(queries, "Active replicas per deployment"))
+        .contains("sum by (deployment) (sluice_worker_up")
+        .contains("count by (deployment) (sluice_worker_up")
+        .doesNotContain("sluice_devstack_replicas");
+    assertThat(expr(queries, "Replicas started in the last hour"))
+        .contains("sluice_worker_start_time_seconds");
+    assertThat(expr(queries, "alert SluiceLagWithoutConsumers"))
+        .contains("unless on (deployment)")
+        .contains("sum by (deployment) (sluice_worker_up) > 0")
+        .contains("kafka_consumergroup_lag")
+        .doesNotContain("sluice_devstack_replicas");
+    assertThat(expr(queries, "alert SluiceConsumerLagGrowing")).contains("kafka_consumergroup_lag");
+  }
+
+  private static String expr(List<String[]> queries, String where) {
+    return queries.stream()
+        .filter(q -> q[0].equals(where))
+        .map(q -> q[1])
+        .reduce((a, b) -> a + "\n" + b)
+        .orElseThrow(() -> new AssertionError("no query in " + where));
   }
 
   @Test

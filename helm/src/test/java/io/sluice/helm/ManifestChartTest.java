@@ -42,7 +42,7 @@ class ManifestChartTest {
   void everyDeploymentOfTheExampleGetsAWorkerAServiceAndAScaledObject() {
     Rendered r = example("{}");
 
-    for (String name : List.of("chat-a", "chat-b", "sentiment", "preprocess")) {
+    for (String name : List.of("chat-a", "chat-b", "embedder", "sentiment", "preprocess")) {
       assertThat(r.names())
           .contains(
               "Deployment/sluice-worker-" + name,
@@ -56,8 +56,8 @@ class ManifestChartTest {
       assertThat(trigger.path("metadata").path("topic").asText())
           .isEqualTo("sluice.batches." + name);
     }
-    assertThat(r.ofKind("Deployment")).hasSize(6);
-    assertThat(r.ofKind("ScaledObject")).hasSize(4);
+    assertThat(r.ofKind("Deployment")).hasSize(7);
+    assertThat(r.ofKind("ScaledObject")).hasSize(5);
   }
 
   @Test

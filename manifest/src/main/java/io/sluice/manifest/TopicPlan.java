@@ -17,6 +17,9 @@ import org.apache.avro.Schema;
  * {@code sluice apply} can register each subject before the first request).
  */
 public final class TopicPlan {
+  /** The bridge's default {@code sluice.bridge.batch.retention-ms}: 7 days. */
+  private static final String BATCH_RETENTION_MS = Long.toString(7L * 24 * 3600 * 1000);
+
   private TopicPlan() {}
 
   /**
@@ -25,7 +28,8 @@ public final class TopicPlan {
    * @param name topic name
    * @param partitions partitions it needs at least
    * @param configs topic settings (cleanup policy)
-   * @param valueSchema the Avro schema of its values, registered as {@code <name>-value}
+   * @param valueSchema the Avro schema of its values, registered as {@code <name>-value}; null for
+   *     a topic whose values are not Avro (the batch API's JSON files and job records)
    */
   public record TopicSpec(
       String name, int partitions, Map<String, String> configs, Schema valueSchema) {
@@ -43,6 +47,18 @@ public final class TopicPlan {
         Map.of("cleanup.policy", "compact"),
         RouteConfig.getClassSchema());
     add(topics, Topics.DLQ_ROUTER, 1, Map.of(), DeadLetter.getClassSchema());
+    // The bridge's batch API (docs/BATCH.md), with the bridge's default partitions and retention;
+    // the bridge creates them the same way if they are missing.
+    Map<String, String> batchKept =
+        Map.of("cleanup.policy", "compact,delete", "retention.ms", BATCH_RETENTION_MS);
+    add(topics, Topics.BATCH_FILES, 4, batchKept, null);
+    add(topics, Topics.BATCH_JOBS, 4, batchKept, null);
+    add(
+        topics,
+        Topics.BATCH_EVENTS,
+        8,
+        Map.of("retention.ms", BATCH_RETENTION_MS),
+        InferenceResponse.getClassSchema());
     for (AppSpec a : m.apps().values()) {
       add(
           topics,

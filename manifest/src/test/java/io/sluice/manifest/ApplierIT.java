@@ -94,6 +94,8 @@ class ApplierIT {
           .containsEntry(Topics.batches(dep + "-b"), 4)
           .containsEntry(Topics.requests(app), 2)
           .containsEntry(Topics.responses(app), 2)
+          // The bridge's batch API topics (docs/BATCH.md).
+          .containsKeys(Topics.BATCH_FILES, Topics.BATCH_JOBS, Topics.BATCH_EVENTS)
           // Step replies of pipeline runs: as wide as the widest deployment topic (shared by every
           // app of the cluster, so another test may have made it wider).
           .hasEntrySatisfying(

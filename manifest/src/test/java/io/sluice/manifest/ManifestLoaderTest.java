@@ -42,8 +42,11 @@ class ManifestLoaderTest {
   @Test
   void readsTheExampleManifest() {
     Manifest m = ManifestLoader.load(Path.of("../examples/sluice.yaml"));
-    assertThat(m.deployments()).containsOnlyKeys("chat-a", "chat-b", "sentiment", "preprocess");
-    assertThat(m.apps()).containsOnlyKeys("chat", "sentiment", "analyze", "headline");
+    assertThat(m.deployments())
+        .containsOnlyKeys("chat-a", "chat-b", "embedder", "sentiment", "preprocess");
+    assertThat(m.apps()).containsOnlyKeys("chat", "sentiment", "embed", "analyze", "headline");
+    assertThat(m.deployment("embedder").function()).isEqualTo("embeddings");
+    assertThat(m.apps().get("embed").route().deployments()).containsExactly("embedder");
     assertThat(m.pipelines()).containsOnlyKeys("analyze", "headline");
     assertThat(m.pipeline("headline").step("write").stream()).isTrue();
     assertThat(m.deployment("sentiment").batching().maxBatchSize()).isEqualTo(32);
@@ -243,6 +246,23 @@ class ManifestLoaderTest {
         .satisfies(t -> assertThat(t.partitions()).isEqualTo(6));
     assertThat(TopicPlan.of(ManifestLoader.parse("sluice.yaml", GOOD)))
         .noneMatch(t -> t.name().equals(Topics.PIPELINE_REPLIES));
+  }
+
+  @Test
+  void thePlanHasTheBatchApisTopicsWithoutAvroForItsJsonRecords() {
+    List<TopicPlan.TopicSpec> plan = TopicPlan.of(ManifestLoader.parse("sluice.yaml", GOOD));
+    assertThat(plan)
+        .filteredOn(t -> t.name().equals(Topics.BATCH_FILES) || t.name().equals(Topics.BATCH_JOBS))
+        .hasSize(2)
+        .allSatisfy(
+            t -> {
+              assertThat(t.configs()).containsEntry("cleanup.policy", "compact,delete");
+              assertThat(t.valueSchema()).isNull();
+            });
+    assertThat(plan)
+        .filteredOn(t -> t.name().equals(Topics.BATCH_EVENTS))
+        .singleElement()
+        .satisfies(t -> assertThat(t.valueSchema().getName()).isEqualTo("InferenceResponse"));
   }
 
   @Test

@@ -20,6 +20,21 @@ public final class Topics {
    */
   public static final String PIPELINE_REPLIES = "sluice.pipeline.replies";
 
+  /**
+   * Bridge-owned, compacted: batch files (OpenAI {@code /v1/files}), content chunks keyed {@code
+   * <fileId>/<n>} and a metadata record keyed {@code <fileId>}. See docs/BATCH.md.
+   */
+  public static final String BATCH_FILES = "sluice.batch.files";
+
+  /** Bridge-owned, compacted: one batch job record per batch id. See docs/BATCH.md. */
+  public static final String BATCH_JOBS = "sluice.batch.jobs";
+
+  /**
+   * Bridge-owned: replies to batch lines (workers write them on the partition their job runs on)
+   * and cancel events. See docs/BATCH.md.
+   */
+  public static final String BATCH_EVENTS = "sluice.batch.events";
+
   /** Compacted topic where the embedded schema registry keeps its schemas. */
   public static final String SCHEMAS = "_schemas";
 

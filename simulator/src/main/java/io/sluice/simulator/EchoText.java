@@ -31,10 +31,18 @@ final class EchoText {
 
   /** The output tokens for a prompt: each is prefixed with a space except the first. */
   static List<String> outputTokens(String prompt, int maxTokens) {
+    return outputTokens(prompt, maxTokens, 0);
+  }
+
+  /**
+   * The output tokens of sample {@code sample} (0 to n - 1) for a prompt: sample j starts at the
+   * prompt's word j (cyclically), so the n choices of one prompt are told apart.
+   */
+  static List<String> outputTokens(String prompt, int maxTokens, int sample) {
     List<String> words = tokens(prompt);
     List<String> out = new ArrayList<>(maxTokens);
     for (int i = 0; i < maxTokens; i++) {
-      out.add((i == 0 ? "" : " ") + words.get(i % words.size()));
+      out.add((i == 0 ? "" : " ") + words.get((i + sample) % words.size()));
     }
     return out;
   }

@@ -115,14 +115,40 @@ final class BodyFields {
     throw ApiError.badField(at, "'content' must be a string or an array of text parts.");
   }
 
+  /** Sluice's {@code prompt}: a string, or an array of one string. */
   static String prompt(JsonNode p) {
+    List<String> all = prompts(p, 1);
+    return all.get(0);
+  }
+
+  /**
+   * OpenAI's {@code prompt}: a string or an array of 1 to {@code max} strings. Token-id prompts
+   * (arrays of integers) are refused: the bridge carries text.
+   */
+  static List<String> prompts(JsonNode p, int max) {
     if (p.isTextual()) {
-      return p.asText();
+      return List.of(p.asText());
     }
-    if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
-      return p.get(0).asText();
+    String shape =
+        max == 1
+            ? "'prompt' must be a string (or an array of one string)."
+            : "'prompt' must be a string or an array of 1 to " + max + " strings.";
+    if (!p.isArray() || p.isEmpty() || p.size() > max) {
+      throw ApiError.badField("prompt", shape);
     }
-    throw ApiError.badField("prompt", "'prompt' must be a string (or an array of one string).");
+    List<String> out = new ArrayList<>(p.size());
+    for (int i = 0; i < p.size(); i++) {
+      JsonNode x = p.get(i);
+      if (x.isIntegralNumber() || x.isArray()) {
+        throw ApiError.badField(
+            "prompt", "Token-id prompts (arrays of integers) are not supported; send text.");
+      }
+      if (!x.isTextual()) {
+        throw ApiError.badField("prompt[" + i + "]", shape);
+      }
+      out.add(x.asText());
+    }
+    return out;
   }
 
   static SamplingParams sampling(JsonNode s, String prefix) {
@@ -180,9 +206,15 @@ final class BodyFields {
     if (n == null || n.isNull()) {
       return null;
     }
+    return numberIn(n, prefix + field, min, max);
+  }
+
+  /** A number from {@code min} to {@code max}; else a 400 naming {@code at}. */
+  static double numberIn(JsonNode n, String at, double min, double max) {
     if (!n.isNumber() || n.asDouble() < min || n.asDouble() > max) {
+      String field = at.substring(at.lastIndexOf('.') + 1);
       throw ApiError.badField(
-          prefix + field, "'" + field + "' must be a number from " + min + " to " + max + ".");
+          at, "'" + field + "' must be a number from " + min + " to " + max + ".");
     }
     return n.asDouble();
   }

@@ -29,6 +29,14 @@ interface Dialect {
   /** The {@code param} that names the app in this API's errors (null: the app is in the path). */
   String appParam();
 
+  /**
+   * What the request ids this route hands out begin with, so that a stored result is rendered in
+   * its route's shape on any replica ({@link OpenAiDialect#ofRequestId}); Sluice's own has none.
+   */
+  default String idPrefix() {
+    return "";
+  }
+
   /** Whether a call may ask for {@code Prefer: respond-async}. */
   boolean allowsAsync();
 

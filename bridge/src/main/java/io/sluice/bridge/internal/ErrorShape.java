@@ -18,7 +18,12 @@ enum ErrorShape {
    * OpenAI's under the paths OpenAI's SDKs call, else Sluice's.
    */
   static ErrorShape ofPath(String p) {
-    return p.startsWith("/v1/chat") || p.startsWith("/v1/completions") || p.startsWith("/v1/models")
+    return p.startsWith("/v1/chat")
+            || p.startsWith("/v1/completions")
+            || p.startsWith("/v1/models")
+            || p.startsWith("/v1/files")
+            || p.startsWith("/v1/batches")
+            || p.startsWith("/v1/embeddings")
         ? OPENAI
         : SLUICE;
   }

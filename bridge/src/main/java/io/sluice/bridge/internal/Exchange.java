@@ -103,18 +103,14 @@ final class Exchange implements PendingReplies.Waiter {
     }
     ApiError e = ReplyErrors.errorOf(r);
     finish(e == null ? 200 : e.status());
-    if (e != null) {
-      Responder.error(ctx.response(), dialect.errors(), e);
-    } else {
-      Responder.ok(ctx.response(), dialect, r, app);
-    }
+    Responder.result(ctx.response(), dialect, r, app);
   }
 
   private void writeChunk(InferenceResponse r) {
     HttpServerResponse res = ctx.response();
     if (!streaming) {
       streaming = true;
-      Responder.startStream(res, requestId);
+      Responder.startStream(res, requestId, r);
     }
     InferenceResponse delta = r;
     if (r.getFinalChunk()) {

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
+  /** Room for a multipart upload's boundaries and form fields beside the file itself. */
+  private static final long UPLOAD_OVERHEAD_BYTES = 64 * 1024;
+
   /** Request ids the bridge hands out: UUIDs and {@code idem-<hex>}. */
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
@@ -44,6 +47,7 @@ public final class HttpApi {
   private final Idempotency idempotency;
   private final OpenAiModels models;
   private final RouteErrors routeErrors;
+  private final BatchApi batch;
 
   public HttpApi(
       Vertx vertx,
@@ -54,7 +58,8 @@ public final class HttpApi {
       PendingReplies pending,
       Submitter submitter,
       PrometheusMeterRegistry metrics,
-      Supplier<Map<String, Object>> readiness) {
+      Supplier<Map<String, Object>> readiness,
+      BatchService batch) {
     this.vertx = vertx;
     this.config = config;
     this.routes = routes;
@@ -71,9 +76,10 @@ public final class HttpApi {
     this.idempotency = new Idempotency(vertx, store, markers, submission, admission, calls);
     this.models = new OpenAiModels(routes);
     this.routeErrors = new RouteErrors(config);
+    this.batch = new BatchApi(vertx, config, options, batch.files, batch.jobs, batch.store);
   }
 
-  /** The routes; keep {@link MethodTable} in step. A batch-job API adds its routes here. */
+  /** The routes; keep {@link MethodTable} in step. */
   public Router router() {
     Router r = Router.router(vertx);
     r.get("/healthz").handler(ctx -> json(ctx, 200, object().put("status", "UP")));
@@ -84,13 +90,31 @@ public final class HttpApi {
                 ctx.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                     .end(metrics.scrape()));
-    r.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    // Uploads stream to a temporary file (up to the file limit); every other body is bounded by
+    // the record limit.
+    r.post("/v1/files")
+        .handler(
+            BodyHandler.create(System.getProperty("java.io.tmpdir") + "/sluice-bridge-uploads")
+                .setBodyLimit(config.batch().maxFileBytes() + UPLOAD_OVERHEAD_BYTES)
+                .setDeleteUploadedFilesOnEnd(true));
+    r.postWithRegex("/v1/(?!files/?$).*")
+        .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     r.post("/v1/apps/:app/infer").handler(ctx -> call(ctx, SluiceDialect.INSTANCE));
     r.post("/v1/chat/completions").handler(ctx -> call(ctx, OpenAiDialect.CHAT));
     r.post("/v1/completions").handler(ctx -> call(ctx, OpenAiDialect.COMPLETIONS));
+    r.post("/v1/embeddings").handler(ctx -> call(ctx, OpenAiDialect.EMBEDDINGS));
     r.get("/v1/requests/:id").handler(this::result);
     r.get("/v1/models").handler(this::models);
     r.get("/v1/models/:model").handler(this::model);
+    r.post("/v1/files").handler(batch::upload);
+    r.get("/v1/files").handler(batch::listFiles);
+    r.get("/v1/files/:id").handler(batch::getFile);
+    r.get("/v1/files/:id/content").handler(batch::fileContent);
+    r.delete("/v1/files/:id").handler(batch::deleteFile);
+    r.post("/v1/batches").handler(batch::create);
+    r.get("/v1/batches").handler(batch::listBatches);
+    r.get("/v1/batches/:id").handler(batch::getBatch);
+    r.post("/v1/batches/:id/cancel").handler(batch::cancel);
     r.route("/v1/*").failureHandler(routeErrors::failure);
     r.route().last().handler(routeErrors::noRoute);
     return r;
@@ -141,9 +165,9 @@ public final class HttpApi {
       if (key != null) {
         idempotency.call(ctx, who, plan, key, async);
       } else if (async) {
-        submission.async(ctx.response(), plan, UUID.randomUUID().toString(), Map.of());
+        submission.async(ctx.response(), plan, newId(dialect), Map.of());
       } else {
-        submission.sync(ctx, plan, UUID.randomUUID().toString(), false);
+        submission.sync(ctx, plan, newId(dialect), false);
       }
     } catch (ApiError e) {
       Responder.error(ctx.response(), dialect.errors(), e);
@@ -153,13 +177,20 @@ public final class HttpApi {
     }
   }
 
+  /** A fresh request id, with the route's prefix (so its stored result keeps its shape). */
+  private static String newId(Dialect dialect) {
+    return dialect.idPrefix() + UUID.randomUUID();
+  }
+
   // ---- results, models, health ------------------------------------------------------------
 
   /**
-   * {@code GET /v1/requests/{id}}: the stored result, 202 while pending, long-polled on request.
+   * {@code GET /v1/requests/{id}}: the stored result, 202 while pending, long-polled on request;
+   * rendered in the shape of the route that made the id (an OpenAI object for an OpenAI call).
    */
   private void result(RoutingContext ctx) {
     HttpServerResponse res = ctx.response();
+    Dialect shape = OpenAiDialect.ofRequestId(ctx.pathParam("id"));
     try {
       Principal who = options.principal(ctx.request());
       String id = ctx.pathParam("id");
@@ -177,9 +208,8 @@ public final class HttpApi {
             null,
             id);
       }
-      Dialect sluice = SluiceDialect.INSTANCE;
       if (e.done()) {
-        Responder.result(res, sluice, e.result(), e.app());
+        Responder.result(res, shape, e.result(), e.app());
       } else if (waitMs <= 0) {
         Responder.accepted(res, id);
       } else {
@@ -192,7 +222,7 @@ public final class HttpApi {
             new StoredWait.Outcome() {
               @Override
               public void result(InferenceResponse r) {
-                Responder.result(res, sluice, r, e.app());
+                Responder.result(res, shape, r, e.app());
               }
 
               @Override
@@ -205,7 +235,7 @@ public final class HttpApi {
             });
       }
     } catch (ApiError err) {
-      Responder.error(res, ErrorShape.SLUICE, err);
+      Responder.error(res, shape.errors(), err);
     }
   }
 

@@ -48,7 +48,10 @@ final class Idempotency {
     this.metrics = metrics;
   }
 
-  /** Request id of an idempotent call: the same caller, route, app and key give the same id. */
+  /**
+   * Request id of an idempotent call: the same caller, route, app and key give the same id, with
+   * the route's {@link Dialect#idPrefix} in front.
+   */
   static String requestId(Principal who, Dialect d, String app, String key) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -56,7 +59,7 @@ final class Idempotency {
         digest.update(s.getBytes(StandardCharsets.UTF_8));
         digest.update((byte) 0);
       }
-      return "idem-" + HexFormat.of().formatHex(digest.digest(), 0, 16);
+      return d.idPrefix() + "idem-" + HexFormat.of().formatHex(digest.digest(), 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

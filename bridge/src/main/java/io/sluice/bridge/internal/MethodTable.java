@@ -21,9 +21,16 @@ final class MethodTable {
           entry("/v1/apps/" + SEGMENT + "/infer", "/v1/apps/{app}/infer", "POST"),
           entry("/v1/chat/completions", "/v1/chat/completions", "POST"),
           entry("/v1/completions", "/v1/completions", "POST"),
+          entry("/v1/embeddings", "/v1/embeddings", "POST"),
           entry("/v1/requests/" + SEGMENT, "/v1/requests/{id}", "GET"),
           entry("/v1/models", "/v1/models", "GET"),
-          entry("/v1/models/" + SEGMENT, "/v1/models/{model}", "GET"));
+          entry("/v1/models/" + SEGMENT, "/v1/models/{model}", "GET"),
+          entry("/v1/files", "/v1/files", "GET, POST"),
+          entry("/v1/files/" + SEGMENT, "/v1/files/{id}", "GET, DELETE"),
+          entry("/v1/files/" + SEGMENT + "/content", "/v1/files/{id}/content", "GET"),
+          entry("/v1/batches", "/v1/batches", "GET, POST"),
+          entry("/v1/batches/" + SEGMENT, "/v1/batches/{id}", "GET"),
+          entry("/v1/batches/" + SEGMENT + "/cancel", "/v1/batches/{id}/cancel", "POST"));
 
   private MethodTable() {}
 

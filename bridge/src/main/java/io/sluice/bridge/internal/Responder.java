@@ -13,10 +13,17 @@ import io.vertx.core.http.HttpServerResponse;
 final class Responder {
   static final String REQUEST_ID_HEADER = "Sluice-Request-Id";
 
+  /** The experiment variant that served a call, from its reply. */
+  static final String VARIANT_HEADER = "Sluice-Variant";
+
+  /** The deployment that served a call, from its reply. */
+  static final String DEPLOYMENT_HEADER = "Sluice-Deployment";
+
   private Responder() {}
 
   /** A reply as the caller's answer: its result, or the HTTP error of an ERROR reply. */
   static void result(HttpServerResponse res, Dialect d, InferenceResponse r, String app) {
+    provenance(res, r);
     ApiError e = ReplyErrors.errorOf(r);
     if (e != null) {
       error(res, d.errors(), e);
@@ -28,6 +35,7 @@ final class Responder {
   /** 200 with an OK reply's body. */
   static void ok(HttpServerResponse res, Dialect d, InferenceResponse r, String app) {
     res.putHeader(REQUEST_ID_HEADER, r.getRequestId());
+    provenance(res, r);
     json(res, 200, d.result(r, app));
   }
 
@@ -37,7 +45,7 @@ final class Responder {
    */
   static void replay(
       HttpServerResponse res, Dialect d, InferenceResponse r, String requestId, String app) {
-    startStream(res, requestId);
+    startStream(res, requestId, r);
     chunk(res, d, InferenceResponse.newBuilder(r).setChunkIndex(0).build(), requestId, app);
     endStream(res, d);
   }
@@ -71,7 +79,25 @@ final class Responder {
     json(res, e.status(), shape.body(e));
   }
 
-  static void startStream(HttpServerResponse res, String requestId) {
+  /**
+   * {@code Sluice-Variant} and {@code Sluice-Deployment}: which variant and deployment served the
+   * call, as its reply says (absent when the reply names none, e.g. the router's own errors).
+   */
+  static void provenance(HttpServerResponse res, InferenceResponse r) {
+    if (res.headWritten()) {
+      return;
+    }
+    if (r.getVariant() != null) {
+      res.putHeader(VARIANT_HEADER, r.getVariant());
+    }
+    if (r.getDeployment() != null) {
+      res.putHeader(DEPLOYMENT_HEADER, r.getDeployment());
+    }
+  }
+
+  /** The head of an event stream; {@code first} is the reply whose chunk opens it. */
+  static void startStream(HttpServerResponse res, String requestId, InferenceResponse first) {
+    provenance(res, first);
     res.setStatusCode(200)
         .setChunked(true)
         .putHeader("Content-Type", "text/event-stream")

@@ -56,6 +56,19 @@ final class RouteErrors {
       return a;
     }
     int status = ctx.statusCode();
+    if (status == 413 && ctx.request().path().startsWith("/v1/files")) {
+      return new ApiError(
+          413,
+          ApiError.PAYLOAD_TOO_LARGE,
+          "A file may have at most "
+              + config.batch().maxFileBytes()
+              + " bytes ("
+              + BridgeConfig.BATCH_MAX_FILE_BYTES
+              + ").",
+          "file",
+          null,
+          null);
+    }
     if (status == 413) {
       return new ApiError(
           413,

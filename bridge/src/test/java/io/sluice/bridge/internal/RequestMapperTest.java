@@ -110,7 +110,7 @@ class RequestMapperTest {
                         OpenAiRequests.chat(
                             RequestMapper.parseObject(
                                 "{\"model\": \"m\", \"messages\": [{\"role\": \"user\","
-                                    + " \"content\": \"x\"}], \"n\": 3}")))
+                                    + " \"content\": \"x\"}], \"n\": 17}")))
                 .param())
         .isEqualTo("n");
   }

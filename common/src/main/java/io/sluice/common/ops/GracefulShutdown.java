@@ -1,5 +1,7 @@
 package io.sluice.common.ops;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -19,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * shutdown.register("management", management);    // closed first
  * shutdown.await();
  * }</pre>
+ *
+ * <p>With {@link #installed} the JVM itself ends the process after a SIGTERM, with status 143 (128
+ * + 15) whatever {@code main} returns; {@link #onSignals} handles SIGTERM instead, so the process
+ * exits with the status {@code main} returns (0 after a graceful stop).
  */
 public final class GracefulShutdown implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
@@ -39,6 +45,61 @@ public final class GracefulShutdown implements AutoCloseable {
     GracefulShutdown s = new GracefulShutdown(name);
     Runtime.getRuntime().addShutdownHook(new Thread(s::close, "sluice-shutdown-" + name));
     return s;
+  }
+
+  /**
+   * A shutdown sequence that SIGTERM runs without ending the JVM: the handler closes the parts (on
+   * a thread of its own, so the signal dispatcher is free), {@link #await} returns, and the process
+   * exits with whatever {@code main} then returns, 0 after a graceful stop, where the JVM's own
+   * handling would exit 143. SIGINT (Ctrl-C) and {@code System.exit} still run it through the
+   * shutdown hook. The caller's {@code main} must return (or exit) once {@link #await} returns.
+   *
+   * <p>The signal API is {@code sun.misc.Signal} (module {@code jdk.unsupported}), used through
+   * reflection as Kafka's {@code LoggingSignalHandler} does; where it is missing (a runtime image
+   * without that module) this is {@link #installed}, and a SIGTERM exits 143.
+   */
+  public static GracefulShutdown onSignals(String name) {
+    GracefulShutdown s = installed(name);
+    try {
+      handleTerm(
+          () -> {
+            Thread t = new Thread(s::close, "sluice-sigterm-" + name);
+            t.start();
+          });
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      log.warn("{}: cannot handle SIGTERM ({}); it will exit 143 after shutting down", name, e);
+    }
+    return s;
+  }
+
+  private static void handleTerm(Runnable onTerm) throws ReflectiveOperationException {
+    Class<?> signal = Class.forName("sun.misc.Signal");
+    Class<?> handler = Class.forName("sun.misc.SignalHandler");
+    Object term = signal.getConstructor(String.class).newInstance("TERM");
+    Object proxy =
+        Proxy.newProxyInstance(
+            GracefulShutdown.class.getClassLoader(),
+            new Class<?>[] {handler},
+            (self, method, args) ->
+                switch (method.getName()) {
+                  case "handle" -> {
+                    onTerm.run();
+                    yield null;
+                  }
+                  case "hashCode" -> System.identityHashCode(self);
+                  case "equals" -> self == args[0];
+                  case "toString" -> "sluice SIGTERM handler";
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
+    try {
+      signal.getMethod("handle", signal, handler).invoke(null, term, proxy);
+    } catch (InvocationTargetException e) {
+      // IllegalArgumentException: the JVM was started with -Xrs, or TERM is taken.
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 
   /** A shutdown sequence without a hook (tests, embedded use). */

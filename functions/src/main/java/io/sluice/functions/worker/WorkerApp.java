@@ -70,6 +70,7 @@ public final class WorkerApp implements AutoCloseable {
   private final Thread thread;
   private final ManagementServer management;
   private final FunctionRegistry functions;
+  private final WorkerMetrics meters;
   private volatile boolean closed;
 
   private WorkerApp(
@@ -79,7 +80,9 @@ public final class WorkerApp implements AutoCloseable {
       WorkerLoop loop,
       Thread thread,
       ManagementServer management,
-      FunctionRegistry functions) {
+      FunctionRegistry functions,
+      WorkerMetrics meters) {
+    this.meters = meters;
     this.config = config;
     this.instance = instance;
     this.function = function;
@@ -190,10 +193,11 @@ public final class WorkerApp implements AutoCloseable {
             config.maxConcurrentBatches(),
             meters,
             () -> admin.close(Duration.ZERO));
+    long startedAt = System.currentTimeMillis();
     Thread thread = new Thread(loop, "sluice-worker-" + instance);
     thread.start();
     ManagementServer management = null;
-    WorkerApp app = new WorkerApp(config, instance, function, loop, thread, null, owned);
+    WorkerApp app = new WorkerApp(config, instance, function, loop, thread, null, owned, meters);
     if (serveOn != null) {
       try {
         management =
@@ -203,8 +207,9 @@ public final class WorkerApp implements AutoCloseable {
         app.halt();
         throw e;
       }
-      app = new WorkerApp(config, instance, function, loop, thread, management, owned);
+      app = new WorkerApp(config, instance, function, loop, thread, management, owned, meters);
     }
+    meters.lifecycle(app::ready, startedAt);
     log.info("worker {} started: {}", instance, config);
     return app;
   }
@@ -322,7 +327,10 @@ public final class WorkerApp implements AutoCloseable {
     return config;
   }
 
-  /** Subscribed, not stopping, not failed, and the function reports up. */
+  /**
+   * Subscribed and joined its group (so it has reached the broker), not stopping, not failed, and
+   * the function reports up.
+   */
   public boolean ready() {
     return readiness().up();
   }
@@ -356,11 +364,15 @@ public final class WorkerApp implements AutoCloseable {
     } catch (RuntimeException e) {
       fh = FunctionHealth.down(e.toString());
     }
-    boolean up = loop.running() && fh.up();
+    boolean up = loop.running() && loop.joined() && fh.up();
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("instance", instance);
     details.put("deployment", config.deployment());
     details.put("consuming", loop.running());
+    // False until the consumer joined group sluice.fn.<deployment>: the broker was reached.
+    details.put(
+        "broker",
+        loop.joined() ? "joined " + Topics.workerGroup(config.deployment()) : "not reached yet");
     details.put("function", fh.detail());
     String stuck = loop.stuck();
     if (stuck != null) {
@@ -412,6 +424,8 @@ public final class WorkerApp implements AutoCloseable {
   }
 
   private void finish() {
+    // Before anything else: a replica that stopped must not leave gauges (NaN once collected).
+    meters.close();
     try {
       function.close();
     } catch (RuntimeException e) {

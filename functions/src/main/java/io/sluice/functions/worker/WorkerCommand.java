@@ -57,7 +57,8 @@ public final class WorkerCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return ConfigFlags.EXIT_BAD_CONFIG;
     }
-    GracefulShutdown shutdown = GracefulShutdown.installed("worker");
+    // SIGTERM (a pod's stop) drains and then returns 0 from here, rather than the JVM's 143.
+    GracefulShutdown shutdown = GracefulShutdown.onSignals("worker");
     WorkerApp app = shutdown.register("worker", started);
     Thread watcher =
         new Thread(

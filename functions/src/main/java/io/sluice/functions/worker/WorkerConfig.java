@@ -136,7 +136,7 @@ public record WorkerConfig(
             "llm",
             Validators.nonEmpty(),
             "Name of the function to run (a FunctionProvider found by ServiceLoader): llm,"
-                + " preprocess, sentiment, summarize, or your own from "
+                + " embeddings, preprocess, sentiment, summarize, or your own from "
                 + FUNCTION_PATH
                 + ".")
         .define(

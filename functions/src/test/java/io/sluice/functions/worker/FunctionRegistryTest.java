@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FunctionRegistryTest {
   private static final List<String> BUILT_IN =
-      List.of("llm", "preprocess", "sentiment", "summarize");
+      List.of("embeddings", "llm", "preprocess", "sentiment", "summarize");
 
   @TempDir static Path dir;
 

@@ -184,7 +184,8 @@ public final class Applier implements AutoCloseable {
       } else if (has < t.partitions()) {
         grow.add(t);
       }
-      if (!registered(SchemaRegistryClient.subjectFor(t.name(), false), t)) {
+      if (t.valueSchema() != null
+          && !registered(SchemaRegistryClient.subjectFor(t.name(), false), t)) {
         register.add(t);
       }
     }

@@ -26,8 +26,8 @@ class ValidateCommandTest {
     assertThat(run("-f", "../examples/sluice.yaml")).isZero();
     assertThat(out.toString())
         .contains(
-            "valid (4 deployments: chat-a, chat-b, sentiment, preprocess; 4 apps: chat, sentiment,"
-                + " analyze, headline; 2 pipelines: analyze, headline)");
+            "valid (5 deployments: chat-a, chat-b, embedder, sentiment, preprocess; 5 apps: chat,"
+                + " sentiment, embed, analyze, headline; 2 pipelines: analyze, headline)");
   }
 
   @Test

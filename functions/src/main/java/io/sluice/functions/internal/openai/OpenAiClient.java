@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.functions.internal.openai.OpenAiTypes.ChatResult;
 import io.sluice.functions.internal.openai.OpenAiTypes.Choice;
 import io.sluice.functions.internal.openai.OpenAiTypes.CompletionsResult;
+import io.sluice.functions.internal.openai.OpenAiTypes.EmbeddingsResult;
 import io.sluice.functions.internal.openai.OpenAiTypes.Message;
 import io.sluice.functions.internal.openai.OpenAiTypes.Sampling;
 import io.sluice.functions.internal.openai.OpenAiTypes.TokenUsage;
@@ -47,8 +48,12 @@ import org.slf4j.LoggerFactory;
  *       schedules them together);
  *   <li>{@link #chat}: one {@code /v1/chat/completions} call; a chat batch issues these
  *       concurrently and vLLM batches them continuously;
- *   <li>{@link #streamChat}: the same call with {@code stream: true}, read as server-sent events.
+ *   <li>{@link #streamChat}: the same call with {@code stream: true}, read as server-sent events;
+ *   <li>{@link #embeddings}: all inputs of a batch in one {@code /v1/embeddings} call.
  * </ul>
+ *
+ * <p>Sampling's {@code n} and pass-through parameters ({@code frequency_penalty}, {@code tools},
+ * ...) are sent as given; replies keep every choice, tool calls and logprobs.
  *
  * <p>All calls are asynchronous (no thread parked per call) and make exactly one attempt: the
  * worker's per-item retry ({@code sluice.worker.retry.*}) is the one retry layer, and OkHttp's
@@ -124,7 +129,27 @@ public final class OpenAiClient implements AutoCloseable {
     prompts.forEach(array::add);
     putSampling(body, s);
     Request request = post("/v1/completions", body);
-    return call(request, json -> parseCompletions(json, prompts.size()), deadline);
+    int expected = prompts.size() * (s == null ? 1 : s.choicesPerPrompt());
+    return call(request, json -> parseCompletions(json, expected), deadline);
+  }
+
+  /**
+   * {@code POST /v1/embeddings} with every input in one call; vectors come back in input order, as
+   * float arrays or base64 strings ({@code encodingFormat}), {@code dimensions} null for the
+   * model's own.
+   */
+  public CompletableFuture<EmbeddingsResult> embeddings(
+      List<String> inputs, String encodingFormat, Integer dimensions, Instant deadline) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("model", config.model());
+    ArrayNode array = body.putArray("input");
+    inputs.forEach(array::add);
+    body.put("encoding_format", encodingFormat);
+    if (dimensions != null) {
+      body.put("dimensions", dimensions);
+    }
+    Request request = post("/v1/embeddings", body);
+    return call(request, json -> parseEmbeddings(json, inputs.size()), deadline);
   }
 
   /** {@code POST /v1/chat/completions}, not streamed. */
@@ -212,6 +237,22 @@ public final class OpenAiClient implements AutoCloseable {
     }
     if (s.seed() != null) {
       body.put("seed", s.seed());
+    }
+    if (s.choicesPerPrompt() > 1) {
+      body.put("n", s.choicesPerPrompt());
+    }
+    s.extra().forEach((name, json) -> body.set(name, extraValue(name, json)));
+  }
+
+  /**
+   * A pass-through parameter's value. The entry path validated it; a producer that wrote bad JSON
+   * gets an {@code invalid_input} for its item, as for any input the function cannot use.
+   */
+  public static JsonNode extraValue(String name, String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("parameter '" + name + "' is not JSON", e);
     }
   }
 
@@ -416,7 +457,12 @@ public final class OpenAiClient implements AutoCloseable {
       if (text == null || !text.isTextual()) {
         throw BackendException.malformed("choice without text", null);
       }
-      out.add(new Choice(text.asText(), textOrNull(c.get("finish_reason"))));
+      out.add(
+          new Choice(
+              text.asText(),
+              textOrNull(c.get("finish_reason")),
+              null,
+              jsonOrNull(c.get("logprobs"))));
     }
     return new CompletionsResult(out, parseUsage(json.get("usage")));
   }
@@ -426,14 +472,57 @@ public final class OpenAiClient implements AutoCloseable {
     if (!choices.isArray() || choices.isEmpty()) {
       throw BackendException.malformed("no choices", null);
     }
-    JsonNode content = choices.get(0).path("message").get("content");
-    if (content == null || !content.isTextual()) {
-      throw BackendException.malformed("choice without message content", null);
+    List<JsonNode> sorted = new ArrayList<>();
+    choices.forEach(sorted::add);
+    sorted.sort(Comparator.comparingInt(c -> c.path("index").asInt()));
+    List<Choice> all = new ArrayList<>();
+    for (JsonNode c : sorted) {
+      JsonNode message = c.path("message");
+      JsonNode content = message.get("content");
+      String toolCalls = jsonOrNull(message.get("tool_calls"));
+      if (toolCalls != null && toolCalls.equals("[]")) {
+        toolCalls = null;
+      }
+      // A message that only calls tools has null content; any other needs its text.
+      boolean noText = content == null || content.isNull();
+      if (!(noText && toolCalls != null) && (content == null || !content.isTextual())) {
+        throw BackendException.malformed("choice without message content", null);
+      }
+      all.add(
+          new Choice(
+              noText ? "" : content.asText(),
+              textOrNull(c.get("finish_reason")),
+              toolCalls,
+              jsonOrNull(c.get("logprobs"))));
     }
+    Choice first = all.get(0);
+    boolean plain = all.size() == 1 && !first.hasExtras();
     return new ChatResult(
-        content.asText(),
-        textOrNull(choices.get(0).get("finish_reason")),
-        parseUsage(json.get("usage")));
+        first.text(), first.finishReason(), parseUsage(json.get("usage")), plain ? List.of() : all);
+  }
+
+  static EmbeddingsResult parseEmbeddings(JsonNode json, int expected) {
+    JsonNode data = json.path("data");
+    if (!data.isArray() || data.size() != expected) {
+      throw BackendException.malformed(
+          "expected " + expected + " embeddings, got " + (data.isArray() ? data.size() : 0), null);
+    }
+    List<JsonNode> sorted = new ArrayList<>();
+    data.forEach(sorted::add);
+    sorted.sort(Comparator.comparingInt(c -> c.path("index").asInt()));
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode d : sorted) {
+      JsonNode e = d.get("embedding");
+      if (e == null || !(e.isArray() || e.isTextual())) {
+        throw BackendException.malformed("an embedding that is neither floats nor base64", null);
+      }
+      out.add(e);
+    }
+    return new EmbeddingsResult(out, json.path("usage").path("prompt_tokens").asInt());
+  }
+
+  private static String jsonOrNull(JsonNode n) {
+    return n == null || n.isNull() ? null : n.toString();
   }
 
   private static TokenUsage parseUsage(JsonNode usage) {

@@ -92,6 +92,7 @@ public final class WorkerLoop implements Runnable {
   private volatile long drainDeadlineNanos;
   private volatile boolean halted;
   private volatile boolean started;
+  private volatile boolean joined;
   private volatile Throwable failure;
 
   private record Finished(
@@ -127,6 +128,15 @@ public final class WorkerLoop implements Runnable {
   /** Whether the loop subscribed and runs, is not stopping, and is not stuck. */
   public boolean running() {
     return started && !draining && !halted && failure == null && stuck() == null;
+  }
+
+  /**
+   * Whether the consumer has reached the broker: it joined its group and got an assignment (an
+   * empty one too: a replica beyond the partition count is still a member). Until then the worker
+   * is not ready, so a pod whose broker is unreachable or whose login is refused never turns ready.
+   */
+  public boolean joined() {
+    return joined;
   }
 
   /** Why the loop is stuck (a write retried, or no loop turn, for too long), or null. */
@@ -574,6 +584,7 @@ public final class WorkerLoop implements Runnable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      joined = true; // called after every completed rebalance, with an empty set too
       if (paused && !partitions.isEmpty()) {
         consumer.pause(partitions); // stay consistent until the loop re-evaluates
       }

@@ -3,11 +3,14 @@ package io.sluice.functions.internal.runtime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The worker's meters, tagged by deployment and worker instance (so several workers can share a
@@ -15,7 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sluice_worker_processing_latency_seconds}, {@code sluice_worker_queue_latency_seconds}, {@code
  * sluice_worker_batch_size}, {@code sluice_worker_errors_total{code,exception}}, {@code
  * sluice_worker_inflight_batches}, {@code sluice_worker_retries_total}, {@code
- * sluice_worker_dead_letters_total}, {@code sluice_worker_replies_total{status}}.
+ * sluice_worker_dead_letters_total}, {@code sluice_worker_replies_total{status}}, and the process
+ * meters of {@link #lifecycle}: {@code sluice_worker_up}, {@code sluice_worker_start_time_seconds},
+ * {@code sluice_worker_starts_total}.
+ *
+ * <p>Each worker process has its own registry in a cluster, so {@code sum by (deployment)
+ * (sluice_worker_up)} is a deployment's healthy replicas wherever Prometheus scrapes the pods, not
+ * only in the dev stack. Where replicas share a registry (the dev stack) {@link #close} removes a
+ * stopped replica's meters: a gauge left behind would read NaN once its worker is collected.
  */
 public final class WorkerMetrics {
   private final MeterRegistry registry;
@@ -125,5 +135,52 @@ public final class WorkerMetrics {
 
   public AtomicInteger inflight() {
     return inflight;
+  }
+
+  /**
+   * Registers the replica meters of a started worker: {@code sluice_worker_up} (1 while {@code
+   * ready} says so, else 0), {@code sluice_worker_start_time_seconds} (epoch seconds), and counts
+   * one in {@code sluice_worker_starts_total{deployment}} (no worker tag: a stopped replica's
+   * starts stay counted where replicas share a registry).
+   */
+  public void lifecycle(BooleanSupplier ready, long startEpochMillis) {
+    Gauge.builder("sluice.worker.up", ready, WorkerMetrics::oneIfReady)
+        .description("1 while this worker is ready (joined its group, function up), else 0.")
+        .tags("deployment", deployment, "worker", worker)
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("sluice.worker.start.time", () -> startEpochMillis / 1000.0)
+        .description("When this worker started, in seconds since the epoch.")
+        .baseUnit("seconds")
+        .tags("deployment", deployment, "worker", worker)
+        .strongReference(true)
+        .register(registry);
+    Counter.builder("sluice.worker.starts")
+        .description("Worker replicas started (Ray Serve's replica_starts).")
+        .tags("deployment", deployment)
+        .register(registry)
+        .increment();
+  }
+
+  private static double oneIfReady(BooleanSupplier ready) {
+    try {
+      return ready.getAsBoolean() ? 1 : 0;
+    } catch (RuntimeException e) {
+      return 0; // a health check that throws is down, as /readyz answers
+    }
+  }
+
+  /**
+   * Removes every meter of this worker (those tagged with its id) from the registry; the starts
+   * counter, which has no worker tag, stays.
+   */
+  public void close() {
+    List<Meter> mine =
+        registry.getMeters().stream()
+            .filter(m -> m.getId().getName().startsWith("sluice.worker."))
+            .filter(m -> worker.equals(m.getId().getTag("worker")))
+            .filter(m -> deployment.equals(m.getId().getTag("deployment")))
+            .toList();
+    mine.forEach(registry::remove);
   }
 }
