@@ -3,7 +3,6 @@ package io.sluice.devstack.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.devstack.SluiceCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -152,12 +151,11 @@ class BatchInputTest {
     Path out = dir.resolve("out.jsonl");
     Files.writeString(out, "keep\n");
     StringWriter err = new StringWriter();
-    CommandLine cli = SluiceCli.commandLine();
+    CommandLine cli = new CommandLine(new BatchCommand());
     cli.setErr(new PrintWriter(err, true));
 
     int code =
         cli.execute(
-            "batch",
             "run",
             "-i",
             in.toString(),

@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The batch-job entry path, through the same Kafka-direct runner as {@code sluice batch run}
  * ({@link BatchRunner}): requests are gathered into jobs and each job runs as one batch run, its
  * lines {@code BULK} requests on {@code sluice.requests.<app>} with their replies on the shared
- * batch reply topic. (The bridge's {@code /v1/batches} API was not merged when this was written; a
- * target driving it is the next step.)
+ * batch reply topic. It does not go through the bridge: its {@code /v1/batches} API landed after
+ * this target was built, and a target driving it is not built yet.
  *
  * <p>A job takes the requests waiting when the previous job ends, up to {@code jobLines}; the first
  * job waits {@code linger} for company. So at a steady arrival rate jobs grow to what the system
