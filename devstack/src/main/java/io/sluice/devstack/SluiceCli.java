@@ -4,6 +4,7 @@ import io.sluice.bridge.BridgeCommand;
 import io.sluice.common.config.ConfigException;
 import io.sluice.common.config.ConfigFlags;
 import io.sluice.common.config.ConnectionKeys;
+import io.sluice.devstack.batch.BatchCommand;
 import io.sluice.functions.worker.WorkerCommand;
 import io.sluice.manifest.cli.ApplyCommand;
 import io.sluice.manifest.cli.StatusCommand;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Command;
       RoutesCommand.class,
       BridgeCommand.class,
       WorkerCommand.class,
-      SimulatorCommand.class
+      SimulatorCommand.class,
+      BatchCommand.class
     })
 public final class SluiceCli {
   private SluiceCli() {}

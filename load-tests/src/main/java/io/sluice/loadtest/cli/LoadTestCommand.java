@@ -15,6 +15,7 @@ import io.sluice.loadtest.report.JsonReport;
 import io.sluice.loadtest.report.ProgressBar;
 import io.sluice.loadtest.report.RunResult;
 import io.sluice.loadtest.report.Summary;
+import io.sluice.loadtest.scenario.BatchVsInteractive;
 import io.sluice.loadtest.scenario.Scenario;
 import io.sluice.loadtest.scenario.ScenarioRunner;
 import io.sluice.loadtest.scenario.Scenarios;
@@ -62,7 +63,8 @@ public final class LoadTestCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description =
           "Scenario(s) to run: standard, steady, burst, ab-sticky, priority-mix,"
-              + " large-payload. Without it, one custom run from the flags below.")
+              + " large-payload, batch-vs-interactive (not in standard). Without it, one custom"
+              + " run from the flags below.")
   List<String> scenarios = new ArrayList<>();
 
   @Option(
@@ -71,7 +73,8 @@ public final class LoadTestCommand implements Callable<Integer> {
       description =
           "Entry path: kafka (Avro to sluice.requests.<app>), http (bridge"
               + " /v1/apps/{app}/infer), http-async (Prefer: respond-async + long-poll), batch"
-              + " (not available: the bridge has no batch-job API). Default: ${DEFAULT-VALUE}.")
+              + " (requests gathered into batch jobs, run by the Kafka-direct runner of `sluice"
+              + " batch run`). Default: ${DEFAULT-VALUE}.")
   String entry;
 
   @Option(
@@ -187,6 +190,30 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "No progress line on the console.")
   boolean noProgress;
 
+  @Option(
+      names = "--batch-job-lines",
+      defaultValue = "10000",
+      description =
+          "--entry batch: the most lines in one job; batch-vs-interactive: the size of its job."
+              + " Default: ${DEFAULT-VALUE}.")
+  int batchJobLines;
+
+  @Option(
+      names = "--batch-linger",
+      defaultValue = "500ms",
+      converter = DurationConverter.class,
+      description =
+          "--entry batch: how long the first job waits for lines. Default: ${DEFAULT-VALUE}.")
+  Duration batchLinger;
+
+  @Option(
+      names = "--batch-window",
+      defaultValue = "256",
+      description =
+          "--entry batch and the batch-vs-interactive job: lines in flight at most."
+              + " Default: ${DEFAULT-VALUE}.")
+  int batchWindow;
+
   PrintStream stdout = System.out;
   PrintStream stderr = System.err;
 
@@ -197,9 +224,6 @@ public final class LoadTestCommand implements Callable<Integer> {
     if (!List.of("kafka", "http", "http-async", "batch").contains(e)) {
       throw new IllegalArgumentException(
           "--entry '" + entry + "' is not allowed: use kafka, http, http-async or batch");
-    }
-    if (e.equals("batch")) {
-      BatchJobTarget.create();
     }
     if (embeddedEcho && !e.equals("kafka")) {
       throw new IllegalArgumentException("--embedded-echo works with --entry kafka only");
@@ -228,7 +252,11 @@ public final class LoadTestCommand implements Callable<Integer> {
                 + " measures the generator and a bare Kafka round trip, not Sluice.");
       }
       for (Scenario sc : runs) {
-        results.add(runOne(sc, kafka, registry, notes));
+        if (sc.name().equals(BatchVsInteractive.NAME)) {
+          results.addAll(batchVsInteractive(kafka, registry, notes));
+        } else {
+          results.add(runOne(sc, kafka, registry, notes));
+        }
       }
     } finally {
       for (AutoCloseable r : resources) {
@@ -255,7 +283,16 @@ public final class LoadTestCommand implements Callable<Integer> {
     if (!scenarios.isEmpty()) {
       List<Scenario> list = new ArrayList<>();
       for (String n : scenarios) {
-        if (n.equalsIgnoreCase("standard")) {
+        if (n.equalsIgnoreCase(BatchVsInteractive.NAME)) {
+          // A placeholder: batchVsInteractive() makes its two runs.
+          Scenario alone = BatchVsInteractive.interactive("alone", rateScale);
+          list.add(
+              new Scenario(
+                  BatchVsInteractive.NAME,
+                  alone.description(),
+                  alone.settings(),
+                  alone.deployments()));
+        } else if (n.equalsIgnoreCase("standard")) {
           list.addAll(Scenarios.standard(rateScale));
         } else {
           list.add(Scenarios.byName(n, rateScale));
@@ -287,6 +324,55 @@ public final class LoadTestCommand implements Callable<Integer> {
             .withConcurrencyLimit(concurrency)
             .withTimeouts(timeout, timeout.plusSeconds(1)),
         sc.deployments());
+  }
+
+  /**
+   * The batch-vs-interactive scenario: the interactive load alone, then beside one batch job of
+   * --batch-job-lines BULK lines to the same app (always over Kafka: the comparison is about the
+   * router and the workers, not the entry path).
+   */
+  private List<RunResult> batchVsInteractive(String kafka, String registry, List<String> notes) {
+    String saved = entry;
+    entry = "kafka";
+    try {
+      RunResult alone =
+          runOne(
+              withTimeout(BatchVsInteractive.interactive("alone", rateScale)),
+              kafka,
+              registry,
+              notes);
+      RunResult with;
+      long answered;
+      double seconds;
+      try (BatchJobTarget job =
+          new BatchJobTarget(
+              kafka,
+              registry,
+              BatchVsInteractive.APP,
+              timeout.multipliedBy(20),
+              batchWindow,
+              batchJobLines,
+              Duration.ZERO)) {
+        long t0 = System.nanoTime();
+        List<java.util.concurrent.CompletableFuture<?>> lines = new ArrayList<>();
+        for (var r : BatchVsInteractive.jobLines(batchJobLines, 256, t0)) {
+          lines.add(job.send(r));
+        }
+        with =
+            runOne(
+                withTimeout(BatchVsInteractive.interactive("with-job", rateScale)),
+                kafka,
+                registry,
+                notes);
+        seconds = (System.nanoTime() - t0) / 1e9;
+        answered = lines.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
+      }
+      String note = BatchVsInteractive.compare(alone, with, batchJobLines, answered, seconds);
+      stderr.println(note);
+      return List.of(alone, with.withNote(note));
+    } finally {
+      entry = saved;
+    }
   }
 
   private RunResult runOne(Scenario sc, String kafka, String registry, List<String> baseNotes) {
@@ -341,7 +427,9 @@ public final class LoadTestCommand implements Callable<Integer> {
       case "kafka" -> KafkaTarget.start(kafka, registry, app, timeout);
       case "http" -> new HttpTarget(bridgeUrl, app, apiKey, timeout, false, null);
       case "http-async" -> new HttpTarget(bridgeUrl, app, apiKey, timeout, true, null);
-      case "batch" -> BatchJobTarget.create();
+      case "batch" ->
+          new BatchJobTarget(
+              kafka, registry, app, timeout, batchWindow, batchJobLines, batchLinger);
       default ->
           throw new IllegalArgumentException(
               "--entry '" + entry + "' is not allowed: use kafka, http, http-async or batch");

@@ -70,17 +70,23 @@ class LoadTestCommandTest {
   }
 
   @Test
+  void batchVsInteractiveIsPlannedOnSentimentAndIsNotPartOfStandard() {
+    List<Scenario> plan = parse("--scenario", "batch-vs-interactive").plan();
+    assertThat(plan).extracting(Scenario::name).containsExactly("batch-vs-interactive");
+    assertThat(plan.get(0).settings().app()).isEqualTo("sentiment");
+    assertThat(plan.get(0).deployments()).containsExactly("sentiment");
+    assertThat(parse("--scenario", "standard").plan())
+        .extracting(Scenario::name)
+        .doesNotContain("batch-vs-interactive");
+  }
+
+  @Test
   void badValuesStopWithAMessageNamingThem() {
     StringWriter err = new StringWriter();
     CommandLine cl = new CommandLine(new LoadTestCommand()).setErr(new PrintWriter(err));
     int code = cl.execute("--duration", "soon", "--no-progress");
     assertThat(code).isNotZero();
     assertThat(err.toString()).contains("'soon' is not a duration");
-
-    err.getBuffer().setLength(0);
-    code = cl.execute("--entry", "batch", "--no-progress");
-    assertThat(code).isNotZero();
-    assertThat(err.toString()).contains("no batch-job API");
 
     err.getBuffer().setLength(0);
     code = cl.execute("--entry", "carrier-pigeon", "--no-progress");
