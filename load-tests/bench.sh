@@ -34,7 +34,9 @@ done
 
 cd "$root"
 mkdir -p "$out/results" "$out/logs"
-rm -f "$out"/results/*.json
+# --only re-runs some benchmarks and keeps the others' results of the last run in the report.
+for name in ${only//,/ }; do rm -f "$out/results/$name.json"; done
+[[ $only == "router,bridge,pipeline,simulator" ]] && rm -f "$out/results/loadavg.txt"
 cp_file="$out/classpath.txt"
 echo "building load-tests and what it needs (mvnw compile)..."
 ./mvnw "${mvn_flags[@]}" -pl load-tests -am compile dependency:build-classpath \
@@ -44,7 +46,7 @@ cp="$here/target/classes:$(cat "$cp_file")"
 
 # The load average every 5 s while the benchmarks run (the report gives its range).
 ( while true; do echo "$(date -u +%FT%TZ) $(cut -d' ' -f1-3 /proc/loadavg)"; sleep 5; done ) \
-  >"$out/results/loadavg.txt" &
+  >>"$out/results/loadavg.txt" &
 sampler=$!
 trap 'kill "$sampler" 2>/dev/null || true' EXIT
 

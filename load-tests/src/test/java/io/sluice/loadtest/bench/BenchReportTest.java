@@ -38,10 +38,12 @@ class BenchReportTest {
         .isEqualTo(load > Runtime.getRuntime().availableProcessors());
 
     String readme =
-        "intro\n<!-- bench:router:start -->\nstale figures\n<!-- bench:router:end -->\noutro\n";
+        "intro, naming `<!-- bench:router:start -->` in prose\n<!-- bench:router:start -->\nstale"
+            + " figures\n<!-- bench:router:end -->\noutro\n";
     String regenerated = BenchReport.replaceSections(readme, report);
     assertThat(regenerated)
-        .startsWith("intro\n<!-- bench:router:start -->")
+        .startsWith(
+            "intro, naming `<!-- bench:router:start -->` in prose\n<!-- bench:router:start -->")
         .endsWith("<!-- bench:router:end -->\noutro\n")
         .doesNotContain("stale figures")
         .contains("| A ratio | >= 0.9 | a baseline |")
