@@ -30,10 +30,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
- * The minimal path behind the bridge for the overhead benchmark: a tiny HTTP echo backend, and an
- * echo consumer (testkit's {@link FakeWorker}) that reads {@code sluice.requests.<app>}, calls that
- * backend over HTTP for each request and writes the reply to the request's reply topic and
- * partition. No router, no batching: what remains is the bridge plus two Kafka hops.
+ * The minimal path behind the bridge for the overhead benchmark: a tiny HTTP echo backend (the
+ * direct baseline), and an echo consumer (testkit's {@link FakeWorker}) that reads {@code
+ * sluice.requests.<app>}, answers each request (from Kafka alone, or by calling that backend over
+ * HTTP) and writes the reply to the request's reply topic and partition. No router, no batching:
+ * what remains is the bridge plus two Kafka hops.
  */
 final class EchoPath implements AutoCloseable {
   private final HttpServer backend;
@@ -43,7 +44,13 @@ final class EchoPath implements AutoCloseable {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final FakeWorker worker;
 
-  EchoPath(String bootstrap, String registryUrl, String app) throws IOException {
+  /**
+   * @param viaBackend true: the echo consumer calls the HTTP backend for each request (the path a
+   *     worker with an HTTP backend takes); false: it answers from Kafka alone, so that what is
+   *     measured is the bridge and its two Kafka hops, not the harness's HTTP client
+   */
+  EchoPath(String bootstrap, String registryUrl, String app, boolean viaBackend)
+      throws IOException {
     // The JDK server leaves Nagle on by default; with delayed ACKs that adds ~40 ms to calls
     // whose request arrives in two writes. Both measured paths use this backend.
     System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -74,7 +81,9 @@ final class EchoPath implements AutoCloseable {
             FakeWorker.producerProps(bootstrap, 0),
             registryUrl,
             List.of(Topics.requests(app)),
-            rec -> CompletableFuture.supplyAsync(() -> serve(rec.value()), callers));
+            viaBackend
+                ? rec -> CompletableFuture.supplyAsync(() -> serve(rec.value()), callers)
+                : rec -> CompletableFuture.completedFuture(echo(rec.value())));
   }
 
   URI backendUri() {
@@ -84,6 +93,17 @@ final class EchoPath implements AutoCloseable {
   /** True once the consumer has its partitions (so no request is missed). */
   boolean assigned() {
     return worker.assigned();
+  }
+
+  /** The request's input as the answer, without leaving the consumer's thread. */
+  private static List<InferenceResponse> echo(InferenceRequest req) {
+    long startedAt = System.currentTimeMillis();
+    InferenceResponse.Builder r = Records.ok(req);
+    r.setOutput(JsonOutput.newBuilder().setJson(((JsonInput) req.getInput()).getJson()).build());
+    Timings t = Replies.timings(req, System.currentTimeMillis());
+    t.setStartedAtMs(startedAt);
+    r.setTimings(t);
+    return List.of(r.build());
   }
 
   private List<InferenceResponse> serve(InferenceRequest req) {

@@ -14,6 +14,7 @@ import io.sluice.avro.Variant;
 import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.ops.Metrics;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.loadtest.bench.BenchResults;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
 import io.sluice.schemas.Replies;
@@ -92,6 +93,18 @@ public final class PipelineBenchmark {
     List<Integer> waits = ints(args.length > 3 ? args[3] : "0");
     // The router's own default is 5 ms (RouterApp); another value shows what the linger costs.
     int linger = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+    BenchResults bench =
+        new BenchResults(
+            "pipeline",
+            String.format(
+                java.util.Locale.ROOT,
+                "a -> (b || c) vs direct d, no-op workers, rates %s req/s, %d s per round, %d"
+                    + " rounds (+1 warm-up), maxWaitMs %s, producer linger %d ms",
+                rates,
+                seconds,
+                rounds - 1,
+                waits,
+                linger));
     String loadAtStart = loadAverage();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
       String bootstrap = broker.bootstrapServers();
@@ -156,6 +169,22 @@ public final class PipelineBenchmark {
           LockSupport.parkNanos(10_000_000);
         }
         for (Setup s : setups) {
+          for (int rate : rates) {
+            bench.goal(
+                "pipeline-step-w" + s.maxWaitMs + "-r" + rate,
+                "Pipeline orchestration per step p50, maxWaitMs "
+                    + s.maxWaitMs
+                    + ", "
+                    + rate
+                    + " req/s",
+                "the same steps' own round trips (direct call to one deployment: e2e p50 as the"
+                    + " baseline figure)",
+                "ms",
+                "<=",
+                2,
+                "2 ms",
+                "ms");
+          }
           Map<String, List<Stats>> results = new LinkedHashMap<>();
           for (int r = 0; r < rounds; r++) {
             for (int rate : rates) {
@@ -166,6 +195,14 @@ public final class PipelineBenchmark {
                     s.maxWaitMs, r + 1, r == 0 ? " (warm-up)" : "", st.line(), served(workers));
                 if (r > 0) {
                   results.computeIfAbsent(st.key(), k -> new ArrayList<>()).add(st);
+                  List<Stats> pipes = results.get("pipeline@" + rate);
+                  if (!pipeline && pipes != null) {
+                    bench.round(
+                        "pipeline-step-w" + s.maxWaitMs + "-r" + rate,
+                        pipes.get(pipes.size() - 1).p().get("overhead/step")[0],
+                        st.p().get("e2e")[0],
+                        pipes.get(pipes.size() - 1).p().get("e2e")[0]);
+                  }
                 }
               }
             }
@@ -177,6 +214,7 @@ public final class PipelineBenchmark {
       }
     }
     System.out.printf("load average: start %s, end %s%n", loadAtStart, loadAverage());
+    bench.finish();
   }
 
   /** The apps, deployments and routes of one maxWaitMs. */

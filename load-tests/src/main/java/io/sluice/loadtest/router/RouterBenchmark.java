@@ -3,10 +3,13 @@ package io.sluice.loadtest.router;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.common.config.ConfigLoader;
+import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.ops.Metrics;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.loadtest.bench.BenchResults;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
 import io.sluice.router.cli.RoutesCommand;
@@ -20,17 +23,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,24 +48,36 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Router throughput as a ratio to a plain consume-and-produce pipe on the same in-JVM broker, the
- * same number of partitions and the same record bytes, in the same run. Both are at-least-once and
- * commit on the same interval (the pipe flushes its producer, then commits, every {@code
- * commit.interval.ms}, as Kafka Streams does), read with the same {@code max.poll.records} and
- * produce with the same {@code linger.ms}. Each is timed from its first record in to its last
- * record acknowledged by the broker, one after the other so they do not share the CPU; the rounds
- * alternate pipe and router on fresh topics, and the first round is a JIT warm-up left out of the
- * median. While the router runs, the main thread polls every millisecond rather than spinning: on a
- * 2-core machine a spinning observer takes a core from the stream thread.
+ * Router throughput as a ratio to a bytes-only Kafka Streams pass-through (source, forwarding
+ * processor, sink) on the same in-JVM broker, the same number of partitions and the same record
+ * bytes, in the same run, under at-least-once and under {@code exactly_once_v2}; then the router's
+ * stage latency for bursts of 200 requests into an idle router. Baseline and router share every
+ * setting (commit interval, {@code max.poll.records}, producer {@code linger.ms}). Each is timed
+ * from its first record in to its last record acknowledged by the broker (under exactly-once:
+ * committed, no transaction open). Every round runs pass-through and router one after the other on
+ * fresh topics (at-least-once pair, exactly-once pair, then a two-hop pass-through through a
+ * repartition topic, for context: the router's own shape), so the ratios are per round; the first
+ * round is a JIT warm-up left out of the medians. While a subject runs, the main thread polls every
+ * millisecond rather than spinning: on a 2-core machine a spinning observer takes a core from the
+ * stream thread.
  *
  * <p>{@code java -cp ... io.sluice.loadtest.router.RouterBenchmark [records] [maxBatchSize]
- * [rounds]}
+ * [rounds] [bursts]}; with {@code -Dbench.out=file.json} the per-round figures are written for
+ * {@code load-tests/bench.sh}.
  */
 public final class RouterBenchmark {
   private static final int PARTITIONS = 4;
   private static final long COMMIT_INTERVAL_MS = 1000;
+  private static final long EOS_COMMIT_INTERVAL_MS = 100; // Kafka Streams' exactly-once default
   private static final int MAX_POLL_RECORDS = 1000; // the Kafka Streams default
-  private static final int LINGER_MS = 5;
+  private static final int LINGER_MS = 5; // the router's default producer linger.ms
+  private static final int BURST = 200;
+  private static final int BURST_BATCH = 32;
+  private static final int BURST_WAIT_MS = 5; // the dev stack's sentiment deployment
+  private static final String ALOS = StreamsConfig.AT_LEAST_ONCE;
+  private static final String EOS = StreamsConfig.EXACTLY_ONCE_V2;
+  private static final List<String> KINDS =
+      List.of("streams-alos", "router-alos", "streams-eos", "router-eos", "streams-two-hop");
 
   private RouterBenchmark() {}
 
@@ -71,7 +85,69 @@ public final class RouterBenchmark {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    int bursts = args.length > 3 ? Integer.parseInt(args[3]) : 5;
     String url = "mock://router-bench";
+    BenchResults results =
+        new BenchResults(
+            "router",
+            String.format(
+                java.util.Locale.ROOT,
+                "%d records/round, %d partitions, maxBatchSize %d, %d rounds (+1 warm-up);"
+                    + " bursts of %d into maxBatchSize %d maxWaitMs %d, %d bursts",
+                n,
+                PARTITIONS,
+                batchSize,
+                rounds - 1,
+                BURST,
+                BURST_BATCH,
+                BURST_WAIT_MS,
+                bursts));
+    results
+        .goal(
+            "router-alos",
+            "Router throughput, at-least-once",
+            "bytes-only Kafka Streams pass-through, at-least-once",
+            "ratio",
+            ">=",
+            0.9,
+            "0.9",
+            "records/s")
+        .goal(
+            "router-eos",
+            "Router throughput, exactly_once_v2",
+            "bytes-only Kafka Streams pass-through, exactly_once_v2",
+            "ratio",
+            ">=",
+            0.8,
+            "0.8",
+            "records/s")
+        .goal(
+            "router-two-hop",
+            "Router throughput, at-least-once, vs a two-hop pass-through (context, no goal)",
+            "bytes-only Kafka Streams source -> repartition -> sink, at-least-once",
+            "ratio",
+            ">=",
+            0,
+            "none",
+            "records/s")
+        .goal(
+            "router-burst-p50",
+            "Router stage latency p50, " + BURST + "-request burst into an idle router",
+            "maxWaitMs " + BURST_WAIT_MS + " + 5 ms",
+            "ms",
+            "<=",
+            BURST_WAIT_MS + 5,
+            (BURST_WAIT_MS + 5) + " ms",
+            "ms")
+        .goal(
+            "router-burst-p99",
+            "Router stage latency p99, " + BURST + "-request burst into an idle router",
+            "maxWaitMs " + BURST_WAIT_MS + " + 20 ms",
+            "ms",
+            "<=",
+            BURST_WAIT_MS + 20,
+            (BURST_WAIT_MS + 20) + " ms",
+            "ms");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
       String bootstrap = broker.bootstrapServers();
       var connection =
@@ -92,103 +168,103 @@ public final class RouterBenchmark {
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(seed, new ByteArraySerializer(), new ByteArraySerializer())) {
         for (int r = 0; r < rounds; r++) {
-          String app = "bench" + r;
-          String deployment = "bench-dep" + r;
-          broker.createTopics(
-              new NewTopic(pipeIn(r), PARTITIONS, (short) 1),
-              new NewTopic(pipeOut(r), PARTITIONS, (short) 1),
-              new NewTopic(streamsIn(r), PARTITIONS, (short) 1),
-              new NewTopic(streamsOut(r), PARTITIONS, (short) 1),
-              new NewTopic(Topics.requests(app), PARTITIONS, (short) 1),
-              new NewTopic(Topics.batches(deployment), PARTITIONS, (short) 1));
-          RoutesCommand.publish(
-              connection,
-              RouteFiles.parse(
-                  "app: "
-                      + app
-                      + "\nvariants: [{deployment: "
-                      + deployment
-                      + "}]\nbatching: {"
-                      + deployment
-                      + ": {maxBatchSize: "
-                      + batchSize
-                      + ", maxWaitMs: 10}}\n",
-                  0));
+          for (String kind : KINDS) {
+            String in = input(kind, r);
+            broker.createTopics(new NewTopic(in, PARTITIONS, (short) 1));
+            if (kind.startsWith("streams")) {
+              broker.createTopics(new NewTopic(output(kind, r), PARTITIONS, (short) 1));
+              continue;
+            }
+            String app = app(kind, r);
+            String deployment = app + "-dep";
+            broker.createTopics(new NewTopic(Topics.batches(deployment), PARTITIONS, (short) 1));
+            publishRoute(connection, app, deployment, batchSize, 10);
+          }
           value =
               AvroSerde.of(InferenceRequest.class, SerdeConfig.of(url), false)
                   .serializer()
-                  .serialize(Topics.requests(app), request(app));
-          produce(producer, pipeIn(r), value, n);
-          produce(producer, streamsIn(r), value, n);
-          produce(producer, Topics.requests(app), value, n);
+                  .serialize(Topics.requests("bench"), request("bench"));
+          for (String kind : KINDS) {
+            produce(producer, input(kind, r), value, n);
+          }
         }
       }
       System.out.printf(
           "%d records of %d bytes on %d partitions per round, %d rounds (round 1 = warm-up),"
-              + " at_least_once, commit every %d ms, %d cores%n",
+              + " commit every %d ms (exactly-once: %d ms), linger.ms %d, %d cores%n",
           n,
-          value.length,
+          value == null ? 0 : value.length,
           PARTITIONS,
           rounds,
           COMMIT_INTERVAL_MS,
+          EOS_COMMIT_INTERVAL_MS,
+          LINGER_MS,
           Runtime.getRuntime().availableProcessors());
-      List<Double> ratios = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
-        double pipe = pipe(bootstrap, r, n);
-        double streams = streamsPipe(bootstrap, r, n);
-        double router = router(bootstrap, url, r, n);
-        double ratio = router / pipe;
+        double streamsAlos = streamsPipe(bootstrap, "streams-alos", r, n, ALOS, false);
+        double routerAlos = router(bootstrap, url, "router-alos", r, n, ALOS);
+        double streamsEos = streamsPipe(bootstrap, "streams-eos", r, n, EOS, false);
+        double routerEos = router(bootstrap, url, "router-eos", r, n, EOS);
+        double twoHop = streamsPipe(bootstrap, "streams-two-hop", r, n, ALOS, true);
         System.out.printf(
-            "round %d%s: pipe %,.0f records/s, Kafka Streams pipe %,.0f records/s (%.2f),"
-                + " router %,.0f requests/s (maxBatchSize %d), ratio router/pipe %.2f, load %s%n",
+            java.util.Locale.ROOT,
+            "round %d%s: at-least-once: pass-through %,.0f rec/s, router %,.0f req/s (%.2f);"
+                + " exactly_once_v2: pass-through %,.0f rec/s, router %,.0f req/s (%.2f);"
+                + " two-hop pass-through %,.0f rec/s (router %.2f of it); load %.2f%n",
             r + 1,
             r == 0 ? " (warm-up)" : "",
-            pipe,
-            streams,
-            streams / pipe,
-            router,
-            batchSize,
-            ratio,
-            loadAverage());
+            streamsAlos,
+            routerAlos,
+            routerAlos / streamsAlos,
+            streamsEos,
+            routerEos,
+            routerEos / streamsEos,
+            twoHop,
+            routerAlos / twoHop,
+            BenchResults.loadAverage());
         if (r > 0) {
-          ratios.add(ratio);
+          results.round("router-alos", routerAlos / streamsAlos, streamsAlos, routerAlos);
+          results.round("router-eos", routerEos / streamsEos, streamsEos, routerEos);
+          results.round("router-two-hop", routerAlos / twoHop, twoHop, routerAlos);
         }
       }
-      if (!ratios.isEmpty()) {
-        List<Double> sorted = new ArrayList<>(ratios);
-        Collections.sort(sorted);
-        System.out.printf(
-            "ratio router/pipe: median %.2f, min %.2f, max %.2f over %d rounds%n",
-            sorted.get(sorted.size() / 2),
-            sorted.get(0),
-            sorted.get(sorted.size() - 1),
-            sorted.size());
-      }
+      burst(broker, connection, bootstrap, url, bursts, results);
     }
+    results.finish();
   }
 
-  private static String pipeIn(int round) {
-    return "bench.pipe.in" + round;
+  private static void publishRoute(
+      SluiceConfig connection, String app, String deployment, int batchSize, int maxWaitMs)
+      throws Exception {
+    RoutesCommand.publish(
+        connection,
+        RouteFiles.parse(
+            "app: "
+                + app
+                + "\nvariants: [{deployment: "
+                + deployment
+                + "}]\nbatching: {"
+                + deployment
+                + ": {maxBatchSize: "
+                + batchSize
+                + ", maxWaitMs: "
+                + maxWaitMs
+                + "}}\n",
+            0));
   }
 
-  private static String pipeOut(int round) {
-    return "bench.pipe.out" + round;
+  private static String app(String kind, int round) {
+    return "bench-" + kind + round;
   }
 
-  private static String streamsIn(int round) {
-    return "bench.streams.in" + round;
+  private static String input(String kind, int round) {
+    return kind.startsWith("streams")
+        ? "bench." + kind + ".in" + round
+        : Topics.requests(app(kind, round));
   }
 
-  private static String streamsOut(int round) {
-    return "bench.streams.out" + round;
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).split(" ", -1)[0];
-    } catch (java.io.IOException | RuntimeException e) {
-      return "?";
-    }
+  private static String output(String kind, int round) {
+    return "bench." + kind + ".out" + round;
   }
 
   private static InferenceRequest request(String app) {
@@ -226,68 +302,30 @@ public final class RouterBenchmark {
   }
 
   /**
-   * Consume, produce the same bytes, and every commit interval flush the producer and then commit
-   * the consumed offsets: the at-least-once floor any router must pay.
+   * A Kafka Streams topology that forwards the bytes unchanged (source, counting processor, sink;
+   * with {@code twoHop} through a repartition topic first, as the router does) with the router's
+   * settings: the baseline.
    */
-  @SuppressWarnings("FutureReturnValueIgnored") // false positive: the callback counts failures
-  private static double pipe(String bootstrap, int round, int n) {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-pipe" + round);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
-    try (KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                producerProps(bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
-      consumer.subscribe(List.of(pipeIn(round)));
-      AtomicLong failed = new AtomicLong();
-      long start = 0;
-      long lastCommit = 0;
-      int seen = 0;
-      while (seen < n) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
-        if (!records.isEmpty() && start == 0) {
-          start = System.nanoTime();
-          lastCommit = start;
-        }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          producer.send(
-              new ProducerRecord<>(pipeOut(round), r.key(), r.value()),
-              (md, e) -> {
-                if (e != null) {
-                  failed.incrementAndGet();
-                }
-              });
-          seen++;
-        }
-        if (start != 0
-            && (seen >= n || System.nanoTime() - lastCommit >= COMMIT_INTERVAL_MS * 1_000_000)) {
-          producer.flush();
-          consumer.commitAsync();
-          lastCommit = System.nanoTime();
-        }
-      }
-      if (failed.get() > 0) {
-        throw new IllegalStateException(failed.get() + " pipe sends failed: the rate is not valid");
-      }
-      return n / ((System.nanoTime() - start) / 1e9);
-    }
-  }
-
-  /**
-   * Not part of the ratio: a Kafka Streams topology that forwards the bytes unchanged (source,
-   * counting processor, sink) with the router's settings, to show what Kafka Streams itself costs
-   * next to the plain pipe.
-   */
-  private static double streamsPipe(String bootstrap, int round, int n) throws Exception {
+  private static double streamsPipe(
+      String bootstrap, String kind, int round, int n, String guarantee, boolean twoHop)
+      throws Exception {
     AtomicLong first = new AtomicLong();
     AtomicLong count = new AtomicLong();
     Topology topology = new Topology();
     topology.addSource(
-        "in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), streamsIn(round));
+        "in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), input(kind, round));
+    String parent = "in";
+    if (twoHop) {
+      String through = "bench-" + kind + round + "-through";
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        admin.createTopics(List.of(new NewTopic(through, PARTITIONS, (short) 1))).all().get();
+      }
+      topology.addSink(
+          "to-through", through, new ByteArraySerializer(), new ByteArraySerializer(), "in");
+      topology.addSource(
+          "from-through", new ByteArrayDeserializer(), new ByteArrayDeserializer(), through);
+      parent = "from-through";
+    }
     topology.addProcessor(
         "count",
         () ->
@@ -306,77 +344,73 @@ public final class RouterBenchmark {
                 count.incrementAndGet();
               }
             },
-        "in");
+        parent);
     topology.addSink(
-        "out", streamsOut(round), new ByteArraySerializer(), new ByteArraySerializer(), "count");
+        "out", output(kind, round), new ByteArraySerializer(), new ByteArraySerializer(), "count");
     Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-streams" + round);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + kind + round);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-streams").toString());
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval(guarantee));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), LINGER_MS);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), MAX_POLL_RECORDS);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (KafkaStreams streams = new KafkaStreams(topology, p);
-        KafkaConsumer<byte[], byte[]> offsets =
-            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    long start;
+    try (KafkaStreams streams = new KafkaStreams(topology, p)) {
       streams.start();
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (int i = 0; i < PARTITIONS; i++) {
-        partitions.add(new TopicPartition(streamsOut(round), i));
-      }
       while (count.get() < n) {
         LockSupport.parkNanos(1_000_000);
       }
-      while (offsets.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum()
-          < n) {
+      start = first.get(); // two-hop: after the first hop, a few ms late in a multi-second run
+      awaitWritten(bootstrap, output(kind, round), n, guarantee);
+    }
+    return n / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static long commitInterval(String guarantee) {
+    return EOS.equals(guarantee) ? EOS_COMMIT_INTERVAL_MS : COMMIT_INTERVAL_MS;
+  }
+
+  /**
+   * Waits until {@code topic} holds at least {@code records} offsets and, under exactly-once, no
+   * transaction is open on it (its last stable offsets equal its end offsets).
+   */
+  private static void awaitWritten(String bootstrap, String topic, long records, String guarantee) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int i = 0; i < PARTITIONS; i++) {
+      partitions.add(new TopicPartition(topic, i));
+    }
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties rc = new Properties();
+    rc.putAll(c);
+    rc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<byte[], byte[]> end =
+            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> stable =
+            new KafkaConsumer<>(rc, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      while (true) {
+        Map<TopicPartition, Long> leo = end.endOffsets(partitions);
+        if (leo.values().stream().mapToLong(Long::longValue).sum() >= records
+            && (!EOS.equals(guarantee) || stable.endOffsets(partitions).equals(leo))) {
+          return;
+        }
         LockSupport.parkNanos(1_000_000);
       }
-      return n / ((System.nanoTime() - first.get()) / 1e9);
     }
   }
 
   /**
    * Runs a fresh router on this round's app until the batches of all n requests are acknowledged by
-   * the broker (the end offsets of the batch topic count them).
+   * the broker (the end offsets of the batch topic count them; under exactly-once, committed).
    */
-  private static double router(String bootstrap, String url, int round, int n) throws Exception {
+  private static double router(
+      String bootstrap, String url, String kind, int round, int n, String guarantee)
+      throws Exception {
     PrometheusMeterRegistry registry = Metrics.newRegistry("router");
-    Path stateDir = Files.createTempDirectory("router-bench-state");
-    var config =
-        ConfigLoader.load(
-            RouterConfig.definition(),
-            null,
-            Map.of(),
-            Map.of(
-                RouterConfig.BOOTSTRAP_SERVERS,
-                bootstrap,
-                RouterConfig.SCHEMA_REGISTRY_URL,
-                url,
-                RouterConfig.APPLICATION_ID,
-                "bench-router" + round,
-                RouterConfig.STATE_DIR,
-                stateDir.toString(),
-                RouterConfig.REQUEST_TOPIC_PATTERN,
-                java.util.regex.Pattern.quote(Topics.requests("bench" + round)),
-                RouterConfig.COMMIT_INTERVAL_MS,
-                Long.toString(COMMIT_INTERVAL_MS),
-                RouterConfig.STREAMS_PREFIX + "producer.linger.ms",
-                Integer.toString(LINGER_MS),
-                RouterConfig.STREAMS_PREFIX + "consumer.max.poll.records",
-                Integer.toString(MAX_POLL_RECORDS)));
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    String batches = Topics.batches("bench-dep" + round);
-    try (RouterApp router = RouterApp.start(RouterConfig.from(config), registry, false);
-        KafkaConsumer<byte[], byte[]> offsets =
-            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        partitions.add(new TopicPartition(batches, p));
-      }
+    String app = app(kind, round);
+    try (RouterApp router = startRouter(bootstrap, url, app, guarantee, registry)) {
       Counter in = null;
       while (in == null || in.count() == 0) {
         in = registry.find("sluice.router.requests").counter();
@@ -388,16 +422,171 @@ public final class RouterBenchmark {
         out = registry.find("sluice.router.batch.size").summary();
         LockSupport.parkNanos(1_000_000);
       }
-      long batchCount = out.count();
-      while (offsets.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum()
-          < batchCount) {
-        LockSupport.parkNanos(1_000_000);
-      }
+      awaitWritten(bootstrap, Topics.batches(app + "-dep"), out.count(), guarantee);
       double rate = n / ((System.nanoTime() - start) / 1e9);
       if (router.state() != KafkaStreams.State.RUNNING) {
         System.out.println("router state at the end: " + router.state());
       }
       return rate;
+    }
+  }
+
+  /**
+   * The settings given, plus those of system property {@code bench.router} ({@code
+   * key=value,key=value}, e.g. {@code sluice.router.streams.producer.linger.ms=0}) to try a change.
+   */
+  private static Map<String, String> withOverrides(String... keyValues) {
+    Map<String, String> m = new java.util.HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put(keyValues[i], keyValues[i + 1]);
+    }
+    String extra = System.getProperty("bench.router", "");
+    for (String kv : extra.split(",", -1)) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+      }
+    }
+    return m;
+  }
+
+  private static RouterApp startRouter(
+      String bootstrap, String url, String app, String guarantee, PrometheusMeterRegistry registry)
+      throws java.io.IOException {
+    Path stateDir = Files.createTempDirectory("router-bench-state");
+    var config =
+        ConfigLoader.load(
+            RouterConfig.definition(),
+            null,
+            Map.of(),
+            withOverrides(
+                RouterConfig.BOOTSTRAP_SERVERS,
+                bootstrap,
+                RouterConfig.SCHEMA_REGISTRY_URL,
+                url,
+                RouterConfig.APPLICATION_ID,
+                "bench-router-" + app,
+                RouterConfig.STATE_DIR,
+                stateDir.toString(),
+                RouterConfig.PROCESSING_GUARANTEE,
+                guarantee,
+                RouterConfig.REQUEST_TOPIC_PATTERN,
+                java.util.regex.Pattern.quote(Topics.requests(app)),
+                RouterConfig.COMMIT_INTERVAL_MS,
+                Long.toString(commitInterval(guarantee)),
+                RouterConfig.STREAMS_PREFIX + "producer.linger.ms",
+                Integer.toString(LINGER_MS),
+                RouterConfig.STREAMS_PREFIX + "consumer.max.poll.records",
+                Integer.toString(MAX_POLL_RECORDS)));
+    return RouterApp.start(RouterConfig.from(config), registry, false);
+  }
+
+  /**
+   * Router stage latency: bursts of {@value #BURST} requests produced at once into an idle router
+   * (its defaults, at-least-once), from each request's creation to its batch's arrival at a
+   * consumer of the deployment topic. One warm-up burst, then {@code bursts} measured ones, 1 s
+   * apart.
+   */
+  private static void burst(
+      EmbeddedKafkaBroker broker,
+      SluiceConfig connection,
+      String bootstrap,
+      String url,
+      int bursts,
+      BenchResults results)
+      throws Exception {
+    String app = "bench-burst";
+    String deployment = app + "-dep";
+    broker.createTopics(
+        new NewTopic(Topics.requests(app), PARTITIONS, (short) 1),
+        new NewTopic(Topics.batches(deployment), PARTITIONS, (short) 1));
+    publishRoute(connection, app, deployment, BURST_BATCH, BURST_WAIT_MS);
+    var serializer = AvroSerde.of(InferenceRequest.class, SerdeConfig.of(url), false).serializer();
+    var batches = AvroSerde.of(InferenceBatch.class, SerdeConfig.of(url), false).deserializer();
+    Properties cp = new Properties();
+    cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties pp = producerProps(bootstrap);
+    pp.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    Path stateDir = Files.createTempDirectory("router-bench-burst");
+    var config =
+        ConfigLoader.load(
+            RouterConfig.definition(),
+            null,
+            Map.of(),
+            withOverrides(
+                RouterConfig.BOOTSTRAP_SERVERS,
+                bootstrap,
+                RouterConfig.SCHEMA_REGISTRY_URL,
+                url,
+                RouterConfig.APPLICATION_ID,
+                "bench-router-burst",
+                RouterConfig.STATE_DIR,
+                stateDir.toString(),
+                RouterConfig.REQUEST_TOPIC_PATTERN,
+                java.util.regex.Pattern.quote(Topics.requests(app))));
+    PrometheusMeterRegistry registry = Metrics.newRegistry("router");
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      partitions.add(new TopicPartition(Topics.batches(deployment), p));
+    }
+    try (RouterApp router = RouterApp.start(RouterConfig.from(config), registry, false);
+        KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position);
+      while (router.state() != KafkaStreams.State.RUNNING) {
+        LockSupport.parkNanos(10_000_000);
+      }
+      int seq = 0;
+      for (int b = 0; b <= bursts; b++) {
+        Thread.sleep(1000); // idle: nothing buffered, every thread waiting in poll
+        org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(60_000, 3);
+        for (int i = 0; i < BURST; i++) {
+          InferenceRequest r = request(app);
+          r.setRequestId("burst-" + seq++);
+          r.setCreatedAtMs(java.time.Instant.ofEpochMilli(System.currentTimeMillis()));
+          var unused =
+              producer.send(
+                  new ProducerRecord<>(
+                      Topics.requests(app),
+                      r.getRequestId().getBytes(StandardCharsets.UTF_8),
+                      serializer.serialize(Topics.requests(app), r)));
+        }
+        producer.flush();
+        int seen = 0;
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (seen < BURST && System.nanoTime() < until) {
+          for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(50))) {
+            long now = System.currentTimeMillis();
+            InferenceBatch batch = batches.deserialize(rec.topic(), rec.value());
+            for (InferenceRequest r : batch.getRequests()) {
+              h.recordValue(Math.max(0, now - r.getCreatedAtMs().toEpochMilli()));
+              seen++;
+            }
+          }
+        }
+        if (seen < BURST) {
+          throw new IllegalStateException("burst " + b + ": " + seen + " of " + BURST + " batched");
+        }
+        System.out.printf(
+            java.util.Locale.ROOT,
+            "burst %d%s: created -> batch consumed p50 %d ms, p99 %d ms, max %d ms; load %.2f%n",
+            b + 1,
+            b == 0 ? " (warm-up)" : "",
+            h.getValueAtPercentile(50),
+            h.getValueAtPercentile(99),
+            h.getMaxValue(),
+            BenchResults.loadAverage());
+        if (b > 0) {
+          double p50 = (double) h.getValueAtPercentile(50);
+          double p99 = (double) h.getValueAtPercentile(99);
+          results.round("router-burst-p50", p50, BURST_WAIT_MS + 5, p50);
+          results.round("router-burst-p99", p99, BURST_WAIT_MS + 20, p99);
+        }
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.loadtest.simulator;
 
+import io.sluice.loadtest.bench.BenchResults;
 import io.sluice.simulator.CostModel;
 import io.sluice.simulator.SimulatorConfig;
 import io.sluice.simulator.SimulatorServer;
@@ -37,16 +38,43 @@ public final class SimulatorBatchingBenchmark {
         measureSeconds);
     System.out.printf(
         Locale.ROOT, "%-6s %-8s %14s %14s %7s%n", "batch", "callers", "seq/s", "limit", "ratio");
-    double[] measured = new double[3];
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    BenchResults bench =
+        new BenchResults(
+            "simulator",
+            String.format(
+                Locale.ROOT,
+                "cost model %s, %d output tokens, %d s per batch size, %d rounds",
+                model,
+                outputTokens,
+                measureSeconds,
+                rounds));
     int[] sizes = {1, 8, 32};
-    for (int i = 0; i < sizes.length; i++) {
-      measured[i] = run(model, sizes[i], outputTokens, measureSeconds);
+    for (int size : new int[] {8, 32}) {
+      bench.goal(
+          "simulator-batch-" + size,
+          "vLLM simulator, batches of " + size + " prompts vs 1 (speed-up, no goal)",
+          "batches of 1 prompt",
+          "ratio",
+          ">=",
+          0,
+          "none",
+          "seq/s");
     }
-    System.out.printf(
-        Locale.ROOT,
-        "speed-up of batching: x%.1f (8 vs 1), x%.1f (32 vs 1)%n",
-        measured[1] / measured[0],
-        measured[2] / measured[0]);
+    for (int r = 0; r < rounds; r++) {
+      double[] measured = new double[3];
+      for (int i = 0; i < sizes.length; i++) {
+        measured[i] = run(model, sizes[i], outputTokens, measureSeconds);
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "speed-up of batching: x%.1f (8 vs 1), x%.1f (32 vs 1)%n",
+          measured[1] / measured[0],
+          measured[2] / measured[0]);
+      bench.round("simulator-batch-8", measured[1] / measured[0], measured[0], measured[1]);
+      bench.round("simulator-batch-32", measured[2] / measured[0], measured[0], measured[2]);
+    }
+    bench.finish();
   }
 
   private static double run(CostModel model, int batch, int outputTokens, int seconds)

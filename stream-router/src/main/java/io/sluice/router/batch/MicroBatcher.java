@@ -95,14 +95,24 @@ public final class MicroBatcher {
 
   /** Adds a routed request (deployment and priority set) and flushes if a limit is reached. */
   public void add(InferenceRequest request, BatchLimits limits, long nowMs) {
-    String deployment = request.getDeployment();
-    Priority priority = request.getPriority();
-    String key = priority.name() + "/" + deployment;
-    int tokens = TokenEstimator.estimate(request);
     byte[] encoded = encode(request);
+    add(RoutedMeta.of(request), encoded, 0, encoded.length, limits, nowMs);
+  }
+
+  /**
+   * Adds a routed request given as its Avro binary encoding ({@code length} bytes of {@code bytes}
+   * from {@code offset}, in this code's {@code InferenceRequest} schema) and what the batcher needs
+   * of it, so that it is neither decoded nor re-encoded; flushes if a limit is reached.
+   */
+  public void add(
+      RoutedMeta meta, byte[] bytes, int offset, int length, BatchLimits limits, long nowMs) {
+    String deployment = meta.deployment();
+    Priority priority = meta.priority();
+    String key = priority.name() + "/" + deployment;
+    int tokens = meta.tokens();
     int maxBytes = maxBodyBytes.applyAsInt(deployment);
-    if (encoded.length > maxBytes) {
-      sink.tooLarge(request, encoded.length, maxBytes, nowMs);
+    if (length > maxBytes) {
+      sink.tooLarge(decode(bytes, offset, length), length, maxBytes, nowMs);
       return;
     }
     PendingBatch b = pending.get(key);
@@ -113,7 +123,7 @@ public final class MicroBatcher {
       b = null;
     }
     // A request that would push the batch over the record-size limit closes it first.
-    if (b != null && b.body.length + encoded.length > maxBytes) {
+    if (b != null && b.out.size() + length > maxBytes) {
       flush(b, FlushReason.BYTES, nowMs);
       b = null;
     }
@@ -122,7 +132,8 @@ public final class MicroBatcher {
       pending.put(key, b);
     }
     b.limits = limits;
-    append(b, request, encoded, tokens);
+    b.out.write(bytes, offset, length);
+    store.put(b.storeKey, b.appended(meta.deadlineMs(), tokens));
     if (limits.maxWaitMs() == 0) {
       flush(b, FlushReason.IMMEDIATE, nowMs);
     } else if (b.size() >= limits.maxBatchSize()) {
@@ -161,11 +172,6 @@ public final class MicroBatcher {
       n += b.size();
     }
     return n;
-  }
-
-  /** Adds the request's encoding to the batch and writes the batch's new value to the store. */
-  private void append(PendingBatch b, InferenceRequest request, byte[] encoded, int tokens) {
-    store.put(b.storeKey, appendEncoded(b, request, encoded, tokens));
   }
 
   /** Adds the request's encoding to the batch; returns the batch's new value. */

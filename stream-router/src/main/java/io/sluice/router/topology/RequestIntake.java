@@ -5,6 +5,7 @@ import io.sluice.avro.RouteConfig;
 import io.sluice.avro.Shadow;
 import io.sluice.avro.Variant;
 import io.sluice.router.RouterMetrics;
+import io.sluice.router.batch.RoutedMeta;
 import io.sluice.router.route.CompiledRoute;
 import io.sluice.router.route.RouteLookup;
 import io.sluice.schemas.ErrorCodes;
@@ -179,7 +180,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     metrics.requestRouted(app, variant.getName());
     // Keyed by the stickiness key: one key's requests always meet the same batching task, in order.
     String key = new String(sticky, StandardCharsets.ISO_8859_1);
-    forwardRouted(key, encoded, now);
+    forwardRouted(key, encoded, RoutedMeta.of(request), now);
     shadows(route, sticky, request, record.value(), now);
   }
 
@@ -212,7 +213,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
         continue; // a shadow copy is best effort; its caller has the primary's answer
       }
       metrics.shadowCopy(app, s.getDeployment());
-      forwardRouted(key, copyBytes, now);
+      forwardRouted(key, copyBytes, RoutedMeta.of(copy), now);
     }
   }
 
@@ -242,11 +243,12 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     return true;
   }
 
-  private void forwardRouted(String key, byte[] encoded, long now) {
-    // Fresh headers: the client's headers stay behind (they could be up to a record's size).
-    context.forward(
-        new Record<>(
-            key, new Outbound<>(null, null, new Routed(encoded)), now, new RecordHeaders()));
+  private void forwardRouted(String key, byte[] encoded, RoutedMeta meta, long now) {
+    // Fresh headers: the client's headers stay behind (they could be up to a record's size). The
+    // batcher reads what it needs from the meta header instead of decoding the request again.
+    Headers h = new RecordHeaders();
+    h.add(RoutedMeta.HEADER, meta.toHeader());
+    context.forward(new Record<>(key, new Outbound<>(null, null, new Routed(encoded)), now, h));
   }
 
   /**

@@ -63,6 +63,64 @@ class MicroBatcherTest {
   }
 
   @Test
+  void aRequestGivenAsItsBytesAndMetaIsBatchedExactlyAsTheDecodedRequest() throws IOException {
+    BatchLimits limits = new BatchLimits(2, 10, null);
+    InferenceRequest r1 = request("r1", Priority.INTERACTIVE, 5_000L);
+    InferenceRequest r2 = request("r2", Priority.INTERACTIVE, null);
+    KeyValueStore<String, byte[]> other =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("other"), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled()
+            .build();
+    other.init(new MockProcessorContext<>().getStateStoreContext(), other);
+    RecordingSink bytesSink = new RecordingSink();
+    MicroBatcher bytes = new MicroBatcher(other, bytesSink);
+    MicroBatcher decoded = new MicroBatcher(store, sink);
+    // At an offset into a larger array, as the batcher reads it out of a wire-format record.
+    byte[] wire1 = withPrefix(concat(r1));
+    byte[] wire2 = withPrefix(concat(r2));
+
+    decoded.add(r1, limits, 1_000);
+    bytes.add(RoutedMeta.of(r1), wire1, 5, wire1.length - 5, limits, 1_000);
+    try (var entries = other.all()) {
+      assertThat(entries.next().value).isEqualTo(concat(r1)); // the buffer holds the same bytes
+    }
+    decoded.add(r2, limits, 1_001);
+    bytes.add(RoutedMeta.of(r2), wire2, 5, wire2.length - 5, limits, 1_001);
+    other.close();
+
+    EncodedBatch viaBytes = bytesSink.batches.get(0);
+    EncodedBatch viaDecode = sink.batches.get(0);
+    assertThat(viaBytes.requests()).isEqualTo(viaDecode.requests());
+    assertThat(ids(viaBytes)).containsExactly("r1", "r2");
+    assertThat(viaBytes.estimatedTokens()).isEqualTo(viaDecode.estimatedTokens());
+    assertThat(viaBytes.flushReason()).isEqualTo(FlushReason.SIZE);
+  }
+
+  @Test
+  void routedMetaRoundTripsAndRefusesAnotherSchemaOrGarbage() {
+    InferenceRequest r = request("r1", Priority.BULK, 7_000L);
+    RoutedMeta meta = RoutedMeta.of(r);
+    assertThat(RoutedMeta.fromHeader(meta.toHeader())).isEqualTo(meta);
+    assertThat(meta.deadlineMs()).isEqualTo(7_000L);
+    assertThat(meta.tokens()).isEqualTo(TokenEstimator.estimate(r));
+
+    byte[] otherSchema = meta.toHeader();
+    otherSchema[1] ^= 1; // the fingerprint of some other request schema
+    assertThat(RoutedMeta.fromHeader(otherSchema)).isNull();
+    byte[] cut = java.util.Arrays.copyOf(meta.toHeader(), meta.toHeader().length - 1);
+    assertThat(RoutedMeta.fromHeader(cut)).isNull();
+    assertThat(RoutedMeta.fromHeader(null)).isNull();
+    assertThat(RoutedMeta.fromHeader(new byte[40])).isNull();
+  }
+
+  private static byte[] withPrefix(byte[] body) {
+    byte[] wire = new byte[body.length + 5];
+    System.arraycopy(body, 0, wire, 5, body.length);
+    return wire;
+  }
+
+  @Test
   void aRequestThatExpiredWhileBufferedIsCutOutOfItsBatch() throws IOException {
     MicroBatcher batcher = new MicroBatcher(store, sink);
     BatchLimits limits = new BatchLimits(8, 10, null);
