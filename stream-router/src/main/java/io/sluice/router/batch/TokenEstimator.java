@@ -10,7 +10,8 @@ import io.sluice.avro.SamplingParams;
 /**
  * A cheap token estimate of a request without a tokenizer: about four characters of prompt per
  * token (the usual rule of thumb for English BPE vocabularies), four tokens of framing per chat
- * message, plus the {@code maxTokens} the caller allows for the answer. At least 1.
+ * message, plus the {@code maxTokens} the caller allows for each answer: a completion with a list
+ * of prompts counts every prompt, and every prompt is answered {@code n} times. At least 1.
  */
 public final class TokenEstimator {
   private TokenEstimator() {}
@@ -18,6 +19,7 @@ public final class TokenEstimator {
   public static int estimate(InferenceRequest r) {
     long chars = 0;
     long framing = 0;
+    long answers = 1;
     SamplingParams sampling = null;
     Object input = r.getInput();
     if (input instanceof ChatInput chat) {
@@ -27,13 +29,23 @@ public final class TokenEstimator {
       }
       sampling = chat.getSampling();
     } else if (input instanceof CompletionInput c) {
-      chars = c.getPrompt().length();
+      if (c.getPrompts().isEmpty()) {
+        chars = c.getPrompt().length();
+      } else {
+        for (String p : c.getPrompts()) {
+          chars += p.length();
+        }
+        answers = c.getPrompts().size();
+      }
       sampling = c.getSampling();
     } else if (input instanceof JsonInput j) {
       chars = j.getJson().length();
     }
     long answer = sampling == null || sampling.getMaxTokens() == null ? 0 : sampling.getMaxTokens();
-    long tokens = (chars + 3) / 4 + framing + Math.max(0, answer);
+    if (sampling != null && sampling.getN() != null && sampling.getN() > 1) {
+      answers *= sampling.getN();
+    }
+    long tokens = (chars + 3) / 4 + framing + Math.max(0, answer) * answers;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, tokens));
   }
 }
