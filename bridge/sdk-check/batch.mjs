@@ -1,7 +1,6 @@
 // Checks the bridge's Batch API with the official `openai` npm package (not run by CI).
 //
-//   cd bridge/sdk-check && npm install openai@4 && \
-//     SLUICE_URL=http://localhost:8080/v1 SLUICE_APP=<an app of the dev stack> node batch.mjs
+//   bridge/sdk-check/run.sh batch.mjs        (SLUICE_URL, SLUICE_APP=<an app of the dev stack>)
 //
 // Uploads a 20-line chat batch, creates the batch, polls it to `completed`, downloads the output
 // and checks one line per custom_id; then a file with broken lines must end `failed` with line

@@ -1,7 +1,9 @@
-// The rest of OpenAI's surface through the official Node SDK against a running dev stack.
+// The rest of OpenAI's surface through the official Node SDK against a running dev stack
+// (not run by CI): bridge/sdk-check/run.sh openai-surface.mjs
 import OpenAI from 'openai';
-const base = process.env.BASE || 'http://localhost:18080';
-const client = new OpenAI({ baseURL: base + '/v1', apiKey: 'unused-in-dev', maxRetries: 0 });
+const baseURL = process.env.SLUICE_URL ?? 'http://localhost:8080/v1';
+const base = baseURL.replace(/\/v1\/?$/, '');
+const client = new OpenAI({ baseURL, apiKey: process.env.SLUICE_API_KEY ?? 'unused-in-dev', maxRetries: 0 });
 const out = (k, v) => console.log(k.padEnd(28), typeof v === 'string' ? v : JSON.stringify(v));
 
 // 1. completions with a list of prompts and n = 2
