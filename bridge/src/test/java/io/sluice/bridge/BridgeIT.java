@@ -87,6 +87,12 @@ class BridgeIT {
     assertThat(seen.getReplyPartition()).isNotNull();
     assertThat(seen.getDeadlineMs().toEpochMilli() - seen.getCreatedAtMs().toEpochMilli())
         .isEqualTo(20_000);
+    // the call is timed per app, so a dashboard shows each app's latency
+    assertThat(get(http, bridge, "/metrics").body())
+        .contains(
+            "sluice_bridge_call_seconds_count{app=\""
+                + app
+                + "\",component=\"bridge\",route=\"infer\",status=\"200\"}");
   }
 
   @Test

@@ -80,7 +80,7 @@ class DashboardsChartTest {
     assertThat(titles)
         .contains(
             "Throughput per app",
-            "Bridge latency p50/p99 by route",
+            "Latency p50/p99 per app (bridge, HTTP request to reply)",
             "Pipeline latency p50/p99 per app",
             "Queue time p50/p99 per deployment",
             "Processing time p50/p99 per deployment",

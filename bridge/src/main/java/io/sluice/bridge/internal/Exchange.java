@@ -139,6 +139,6 @@ final class Exchange implements PendingReplies.Waiter {
     }
     slot.release();
     pending.remove(requestId, this);
-    metrics.record(dialect, status, System.nanoTime() - startNanos);
+    metrics.record(dialect, app, status, System.nanoTime() - startNanos);
   }
 }

@@ -148,21 +148,22 @@ final class Idempotency {
                 public void result(InferenceResponse r) {
                   slot.release();
                   ApiError e = ReplyErrors.errorOf(r);
-                  metrics.record(d, e == null ? 200 : e.status(), System.nanoTime() - start);
+                  metrics.record(
+                      d, plan.app(), e == null ? 200 : e.status(), System.nanoTime() - start);
                   answer(res, plan, r, id);
                 }
 
                 @Override
                 public void timedOut() {
                   slot.release();
-                  metrics.record(d, 504, System.nanoTime() - start);
+                  metrics.record(d, plan.app(), 504, System.nanoTime() - start);
                   Responder.error(res, d.errors(), ApiError.timeout(id, plan.timeoutMs()));
                 }
 
                 @Override
                 public void clientGone() {
                   slot.release();
-                  metrics.record(d, 0, System.nanoTime() - start);
+                  metrics.record(d, plan.app(), 0, System.nanoTime() - start);
                 }
               });
         });
