@@ -41,22 +41,9 @@ public final class Submitter implements AutoCloseable {
       Serializer<InferenceResponse> responses,
       Map<String, String> overrides,
       Map<String, Object> shared) {
-    Properties p = new Properties();
-    p.putAll(overrides);
-    // The one record-size limit (max.request.size) every Sluice producer shares.
-    p.putAll(shared);
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-bridge");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    // Interactive traffic: send at once, never wait to fill a batch.
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs));
-    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs));
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs));
-    this.producer = new KafkaProducer<>(p);
+    this.producer =
+        new KafkaProducer<>(
+            producerProperties(bootstrap, "sluice-bridge", timeoutMs, overrides, shared));
     this.requests = requests;
     this.responses = responses;
     this.timeoutMs = timeoutMs;
@@ -199,5 +186,33 @@ public final class Submitter implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     producer.close(Duration.ofMillis(timeoutMs));
+  }
+
+  /**
+   * The settings of every bridge producer: the pass-through keys, then the one record-size limit
+   * ({@code max.request.size}) every Sluice producer shares, then what the bridge fixes — acks from
+   * all replicas, idempotence, no linger (interactive traffic is sent at once, never held to fill a
+   * batch) and every wait bounded by {@code timeoutMs}, so a send never hangs.
+   */
+  static Properties producerProperties(
+      String bootstrap,
+      String clientId,
+      long timeoutMs,
+      Map<String, String> overrides,
+      Map<String, Object> shared) {
+    Properties p = new Properties();
+    p.putAll(overrides);
+    p.putAll(shared);
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs));
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs));
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs));
+    return p;
   }
 }
