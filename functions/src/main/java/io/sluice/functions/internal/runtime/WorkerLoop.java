@@ -82,6 +82,9 @@ public final class WorkerLoop implements Runnable {
   private final AtomicInteger inflight;
   private boolean paused;
 
+  /** Notified by a pool thread each time a batch finishes. */
+  private final Object slotFreed = new Object();
+
   /** Records whose writes are being retried, with when that began (pool threads). */
   private final Map<Object, Long> retryingSince = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -164,12 +167,20 @@ public final class WorkerLoop implements Runnable {
   public void drain(Duration grace) {
     drainDeadlineNanos = System.nanoTime() + grace.toNanos();
     draining = true; // seen by the loop within one poll interval
+    wakeSlotWaiter();
   }
 
   /** Stops at once: no commit, in-flight work abandoned (it will be redelivered). */
   public void halt() {
     halted = true;
+    wakeSlotWaiter();
     consumer.wakeup();
+  }
+
+  private void wakeSlotWaiter() {
+    synchronized (slotFreed) {
+      slotFreed.notifyAll();
+    }
   }
 
   @Override
@@ -194,7 +205,16 @@ public final class WorkerLoop implements Runnable {
         }
         pauseOrResume();
         try {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+          // While paused, poll() would block for its whole timeout (no record can arrive), so a
+          // batch finishing a millisecond later would leave its slot idle until then: that capped
+          // a worker at maxConcurrent batches per poll interval. Poll without waiting (heartbeats,
+          // rebalances) and wait for a slot instead.
+          Duration wait = POLL;
+          if (paused && !draining) {
+            awaitSlot();
+            wait = Duration.ZERO;
+          }
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             trackers.computeIfAbsent(tp, k -> new PartitionTracker<>()).fetched(r.offset());
             fetched.add(r);
@@ -297,8 +317,29 @@ public final class WorkerLoop implements Runnable {
       finished.add(new Finished(tp, r.offset(), List.of(), e));
     } finally {
       // No consumer.wakeup() here: it would abort whatever blocking call the poll thread makes
-      // next (a commitSync, say); the short poll interval bounds the delay instead.
+      // next (a commitSync, say). A paused poll thread waits on the monitor instead.
       inflight.decrementAndGet();
+      wakeSlotWaiter();
+    }
+  }
+
+  /**
+   * Waits up to one poll interval for a batch to finish (so a slot is free) or for a stop request.
+   * Called on the poll thread while every partition is paused.
+   */
+  private void awaitSlot() throws InterruptedException {
+    long until = System.nanoTime() + POLL.toNanos();
+    synchronized (slotFreed) {
+      while (inflight.get() + fetched.size() >= maxConcurrent
+          && finished.isEmpty()
+          && !draining
+          && !halted) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        TimeUnit.NANOSECONDS.timedWait(slotFreed, left);
+      }
     }
   }
 

@@ -131,4 +131,83 @@ class WorkerLoopTest {
     assertThat(loop.running()).isFalse();
     assertThat(loop.failure()).hasRootCauseInstanceOf(ProducerFencedException.class);
   }
+
+  /** A mock consumer that counts the polls made while every assigned partition is paused. */
+  private static final class PauseWatchingConsumer extends MockConsumer<byte[], byte[]> {
+    final java.util.concurrent.atomic.AtomicInteger pausedPolls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger pausedPollsThatWait =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    PauseWatchingConsumer() {
+      super("earliest");
+    }
+
+    @Override
+    public synchronized org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> poll(
+        Duration timeout) {
+      if (!assignment().isEmpty() && paused().containsAll(assignment())) {
+        pausedPolls.incrementAndGet();
+        if (!timeout.isZero()) {
+          pausedPollsThatWait.incrementAndGet();
+        }
+      }
+      return super.poll(timeout);
+    }
+  }
+
+  @Test
+  void whilePausedTheLoopWaitsForAFreeSlotNotForThePollTimeout() {
+    // A paused consumer's poll cannot return a record, so blocking in it for the poll interval
+    // left a finished batch's slot idle that long (a worker managed maxConcurrent batches per
+    // interval). The loop must poll without waiting while paused and wait for a slot instead.
+    PauseWatchingConsumer watching = new PauseWatchingConsumer();
+    MockProducer<String, byte[]> acking =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    BatchProcessor processor =
+        fx.processor(
+            batch -> batch.map(r -> ItemResult.json("1")),
+            new Backoff(2, Duration.ofMillis(1), Duration.ofMillis(2)),
+            ReplyTargets.anything(),
+            1 << 20);
+    loop =
+        new WorkerLoop(
+            "test",
+            tp.topic(),
+            watching,
+            acking,
+            false,
+            processor,
+            pool,
+            2,
+            new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
+            () -> {});
+    ConsumerRecord<byte[], byte[]> template = fx.record(List.of(fx.request("r1", "x")));
+    int n = 40;
+    watching.schedulePollTask(
+        () -> {
+          watching.rebalance(List.of(tp));
+          watching.updateBeginningOffsets(Map.of(tp, 0L));
+          for (int i = 0; i < n; i++) {
+            watching.addRecord(
+                new ConsumerRecord<>(
+                    tp.topic(), 0, i, template.key(), template.value())); // offsets 0..n-1
+          }
+        });
+    thread = new Thread(loop, "loop-test");
+    thread.start();
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              Map<TopicPartition, OffsetAndMetadata> c = watching.committed(Set.of(tp));
+              return c.get(tp) != null && c.get(tp).offset() == n;
+            });
+    assertThat(acking.history()).hasSize(n);
+    assertThat(watching.pausedPolls.get())
+        .as("the loop paused while its slots were full")
+        .isPositive();
+    assertThat(watching.pausedPollsThatWait.get()).as("polls that waited while paused").isZero();
+  }
 }
