@@ -1,5 +1,6 @@
 package io.sluice.functions.internal.runtime;
 
+import io.sluice.schemas.SluiceHeaders;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,10 +33,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The consume-execute-reply loop of one worker, on one thread that owns the consumer.
  *
- * <p>Records are handed to a pool of {@code maxConcurrent} threads; while that many are in flight
- * (or fetched and waiting), every assigned partition is paused, so a slow backend builds consumer
- * lag for the autoscaler instead of memory here. A partition's offset is committed only over a
- * contiguous run of finished records:
+ * <p>Records are handed to a pool of {@code maxConcurrent} threads; once enough are fetched and
+ * waiting, every assigned partition is paused, so a slow backend builds consumer lag for the
+ * autoscaler instead of memory here.
+ *
+ * <p>Batches of BULK requests (the router's {@code sluice-priority} header; async batch jobs) give
+ * way to interactive ones: an interactive batch fetched is started before any BULK batch waiting,
+ * BULK batches take at most {@code maxConcurrent - 1} slots (all of them when {@code maxConcurrent}
+ * is 1), so one slot is always free for interactive traffic, and the loop reads up to {@link
+ * #BULK_LOOKAHEAD_PER_SLOT} × {@code maxConcurrent} BULK batches ahead to find the interactive
+ * batches queued behind them in the same partitions. A job's bounded window (256 lines in flight by
+ * default) keeps the BULK batches ahead in the log within that reach.
+ *
+ * <p>A partition's offset is committed only over a contiguous run of finished records:
  *
  * <ul>
  *   <li>at-least-once: a record is finished when every reply and dead letter it produced was
@@ -51,6 +61,11 @@ public final class WorkerLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(WorkerLoop.class);
   private static final Duration POLL = Duration.ofMillis(50);
 
+  /**
+   * How many BULK batches per slot the loop may hold fetched while it looks for interactive ones.
+   */
+  static final int BULK_LOOKAHEAD_PER_SLOT = 4;
+
   private final String name;
   private final String topic;
   private final Consumer<byte[], byte[]> consumer;
@@ -62,7 +77,20 @@ public final class WorkerLoop implements Runnable {
   private final WorkerMetrics metrics;
   private final Runnable onStop;
 
+  /** Fetched, not started: interactive batches (and any without a priority header). */
   private final Deque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
+
+  /** Fetched, not started: BULK batches, started only when no interactive one waits. */
+  private final Deque<ConsumerRecord<byte[], byte[]>> fetchedBulk = new ArrayDeque<>();
+
+  private final int bulkSlots;
+  private final int bulkLookahead;
+  private final AtomicInteger bulkInflight = new AtomicInteger();
+
+  /** Batches finished so far: the poll thread waits for this to move while it is paused. */
+  private final java.util.concurrent.atomic.AtomicLong completions =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private final Map<TopicPartition, PartitionTracker<List<ProducerRecord<String, byte[]>>>>
       trackers = new HashMap<>();
 
@@ -121,6 +149,8 @@ public final class WorkerLoop implements Runnable {
     this.processor = processor;
     this.pool = pool;
     this.maxConcurrent = maxConcurrent;
+    this.bulkSlots = Math.max(1, maxConcurrent - 1);
+    this.bulkLookahead = BULK_LOOKAHEAD_PER_SLOT * maxConcurrent;
     this.metrics = metrics;
     this.inflight = metrics.inflight();
   }
@@ -193,10 +223,12 @@ public final class WorkerLoop implements Runnable {
       started = true;
       while (!halted) {
         lastTurnNanos = System.nanoTime();
+        long seen = completions.get();
         handleFinished();
         if (draining) {
           // Not started, so never committed: redelivered to whoever takes the partition over.
           fetched.clear();
+          fetchedBulk.clear();
           if (inflight.get() == 0 || System.nanoTime() > drainDeadlineNanos) {
             break;
           }
@@ -211,13 +243,13 @@ public final class WorkerLoop implements Runnable {
           // rebalances) and wait for a slot instead.
           Duration wait = POLL;
           if (paused && !draining) {
-            awaitSlot();
+            awaitCompletion(seen);
             wait = Duration.ZERO;
           }
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             trackers.computeIfAbsent(tp, k -> new PartitionTracker<>()).fetched(r.offset());
-            fetched.add(r);
+            (isBulk(r) ? fetchedBulk : fetched).add(r);
           }
         } catch (WakeupException e) {
           // drain() or halt() asked us to look at the flags now.
@@ -276,17 +308,35 @@ public final class WorkerLoop implements Runnable {
     log.info("{}: stopped{}", name, abrupt ? " abruptly" : "");
   }
 
+  private static boolean isBulk(ConsumerRecord<byte[], byte[]> r) {
+    return "BULK".equals(SluiceHeaders.get(r.headers(), SluiceHeaders.PRIORITY));
+  }
+
+  /** Starts interactive batches first, then BULK ones within their share of the slots. */
   private void startFetched() {
-    while (inflight.get() < maxConcurrent && !fetched.isEmpty()) {
-      ConsumerRecord<byte[], byte[]> r = fetched.poll();
+    while (inflight.get() < maxConcurrent) {
+      ConsumerRecord<byte[], byte[]> r;
+      boolean bulk;
+      if (!fetched.isEmpty()) {
+        r = fetched.poll();
+        bulk = false;
+      } else if (!fetchedBulk.isEmpty() && bulkInflight.get() < bulkSlots) {
+        r = fetchedBulk.poll();
+        bulk = true;
+      } else {
+        return;
+      }
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       inflight.incrementAndGet();
+      if (bulk) {
+        bulkInflight.incrementAndGet();
+      }
       inflightByPartition.merge(tp, 1, Integer::sum);
-      pool.execute(() -> execute(tp, r));
+      pool.execute(() -> execute(tp, r, bulk));
     }
   }
 
-  private void execute(TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {
+  private void execute(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, boolean bulk) {
     List<ProducerRecord<String, byte[]>> chunksForTx = new ArrayList<>();
     try {
       List<BatchProcessor.Out> out =
@@ -318,22 +368,23 @@ public final class WorkerLoop implements Runnable {
     } finally {
       // No consumer.wakeup() here: it would abort whatever blocking call the poll thread makes
       // next (a commitSync, say). A paused poll thread waits on the monitor instead.
+      if (bulk) {
+        bulkInflight.decrementAndGet();
+      }
       inflight.decrementAndGet();
+      completions.incrementAndGet();
       wakeSlotWaiter();
     }
   }
 
   /**
-   * Waits up to one poll interval for a batch to finish (so a slot is free) or for a stop request.
-   * Called on the poll thread while every partition is paused.
+   * Waits up to one poll interval for a batch to finish after {@code seen} completions (so a slot
+   * may be free) or for a stop request. Called on the poll thread while every partition is paused.
    */
-  private void awaitSlot() throws InterruptedException {
+  private void awaitCompletion(long seen) throws InterruptedException {
     long until = System.nanoTime() + POLL.toNanos();
     synchronized (slotFreed) {
-      while (inflight.get() + fetched.size() >= maxConcurrent
-          && finished.isEmpty()
-          && !draining
-          && !halted) {
+      while (completions.get() == seen && !draining && !halted) {
         long left = until - System.nanoTime();
         if (left <= 0) {
           return;
@@ -586,7 +637,14 @@ public final class WorkerLoop implements Runnable {
 
   private void pauseOrResume() {
     Set<TopicPartition> assigned = consumer.assignment();
-    boolean full = draining || inflight.get() + fetched.size() >= maxConcurrent;
+    // Enough interactive batches waiting to fill every slot, or the BULK read-ahead used up. Until
+    // then the loop keeps fetching, so an interactive batch behind BULK ones is found and started
+    // first.
+    boolean full =
+        draining
+            || (inflight.get() + fetched.size() >= maxConcurrent && fetchedBulk.isEmpty())
+            || fetched.size() >= maxConcurrent
+            || fetchedBulk.size() >= bulkLookahead;
     if (full && !assigned.isEmpty()) {
       consumer.pause(assigned);
       paused = true;
@@ -632,7 +690,13 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void removeFetched(Collection<TopicPartition> partitions) {
-      Iterator<ConsumerRecord<byte[], byte[]>> it = fetched.iterator();
+      removeFetched(partitions, fetched);
+      removeFetched(partitions, fetchedBulk);
+    }
+
+    private void removeFetched(
+        Collection<TopicPartition> partitions, Deque<ConsumerRecord<byte[], byte[]>> queue) {
+      Iterator<ConsumerRecord<byte[], byte[]>> it = queue.iterator();
       while (it.hasNext()) {
         ConsumerRecord<byte[], byte[]> r = it.next();
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());

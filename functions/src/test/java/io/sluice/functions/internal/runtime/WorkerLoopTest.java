@@ -210,4 +210,91 @@ class WorkerLoopTest {
         .isPositive();
     assertThat(watching.pausedPollsThatWait.get()).as("polls that waited while paused").isZero();
   }
+
+  private ConsumerRecord<byte[], byte[]> batchAt(long offset, String id, boolean bulk) {
+    ConsumerRecord<byte[], byte[]> r = fx.record(List.of(fx.request(id, bulk ? "bulk" : "live")));
+    org.apache.kafka.common.header.internals.RecordHeaders headers =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    if (bulk) {
+      io.sluice.schemas.SluiceHeaders.put(
+          headers, io.sluice.schemas.SluiceHeaders.PRIORITY, "BULK");
+    }
+    return new ConsumerRecord<>(
+        tp.topic(),
+        0,
+        offset,
+        System.currentTimeMillis(),
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+        r.key().length,
+        r.value().length,
+        r.key(),
+        r.value(),
+        headers,
+        java.util.Optional.empty());
+  }
+
+  @Test
+  void anInteractiveBatchBehindBulkOnesStartsFirstAndBulkLeavesItASlot() throws Exception {
+    // Six BULK batches (a batch job) ahead of one interactive batch in the same partition, two
+    // slots, and BULK work that does not finish until released: the interactive batch must be
+    // found behind them and answered meanwhile, and BULK must never take the last slot.
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger bulkRunning =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger bulkRunningMax =
+        new java.util.concurrent.atomic.AtomicInteger();
+    MockProducer<String, byte[]> acking =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    BatchProcessor processor =
+        fx.processor(
+            batch -> {
+              boolean bulk = batch.requests().get(0).getInput().toString().contains("bulk");
+              if (bulk) {
+                bulkRunningMax.accumulateAndGet(bulkRunning.incrementAndGet(), Math::max);
+                try {
+                  release.await(20, TimeUnit.SECONDS);
+                } finally {
+                  bulkRunning.decrementAndGet();
+                }
+              }
+              return batch.map(r -> ItemResult.json("1"));
+            },
+            new Backoff(1, Duration.ofMillis(1), Duration.ofMillis(2)),
+            ReplyTargets.anything(),
+            1 << 20);
+    loop =
+        new WorkerLoop(
+            "test",
+            tp.topic(),
+            consumer,
+            acking,
+            false,
+            processor,
+            pool,
+            2,
+            new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
+            () -> {});
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(tp));
+          consumer.updateBeginningOffsets(Map.of(tp, 0L));
+          for (int i = 0; i < 6; i++) {
+            consumer.addRecord(batchAt(i, "bulk-" + i, true));
+          }
+          consumer.addRecord(batchAt(6, "live", false));
+        });
+    thread = new Thread(loop, "loop-test");
+    thread.start();
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> acking.history().stream().anyMatch(rec -> "live".equals(rec.key())));
+    assertThat(acking.history()).hasSize(1); // every BULK batch is still held up
+    assertThat(bulkRunningMax.get()).as("BULK batches running at once, of 2 slots").isEqualTo(1);
+    assertThat(committed()).as("nothing committed past the unfinished BULK batches").isEqualTo(-1);
+
+    release.countDown();
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 7);
+    assertThat(acking.history()).hasSize(7);
+  }
 }
