@@ -66,6 +66,12 @@ public final class WorkerLoop implements Runnable {
    */
   static final int BULK_LOOKAHEAD_PER_SLOT = 4;
 
+  /**
+   * While BULK batches wait for a slot and partitions stay resumed (to find interactive batches
+   * behind them), how long the loop waits for a slot before it polls again without waiting.
+   */
+  private static final Duration SLOT_WAIT = Duration.ofMillis(5);
+
   private final String name;
   private final String topic;
   private final Consumer<byte[], byte[]> consumer;
@@ -241,9 +247,14 @@ public final class WorkerLoop implements Runnable {
           // batch finishing a millisecond later would leave its slot idle until then: that capped
           // a worker at maxConcurrent batches per poll interval. Poll without waiting (heartbeats,
           // rebalances) and wait for a slot instead.
+          // Likewise while fetched batches wait for a slot (BULK ones, read ahead unpaused): a
+          // poll blocking until new records arrive would hold back the next start.
           Duration wait = POLL;
-          if (paused && !draining) {
-            awaitCompletion(seen);
+          if (!draining && paused) {
+            awaitCompletion(seen, POLL);
+            wait = Duration.ZERO;
+          } else if (!draining && (!fetched.isEmpty() || !fetchedBulk.isEmpty())) {
+            awaitCompletion(seen, SLOT_WAIT);
             wait = Duration.ZERO;
           }
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
@@ -306,6 +317,11 @@ public final class WorkerLoop implements Runnable {
       log.warn("{}: closing: {}", name, e.toString());
     }
     log.info("{}: stopped{}", name, abrupt ? " abruptly" : "");
+  }
+
+  /** Batches fetched and not started yet (poll thread only; for tests). */
+  int waitingToStart() {
+    return fetched.size() + fetchedBulk.size();
   }
 
   private static boolean isBulk(ConsumerRecord<byte[], byte[]> r) {
@@ -378,11 +394,11 @@ public final class WorkerLoop implements Runnable {
   }
 
   /**
-   * Waits up to one poll interval for a batch to finish after {@code seen} completions (so a slot
-   * may be free) or for a stop request. Called on the poll thread while every partition is paused.
+   * Waits up to {@code atMost} for a batch to finish after {@code seen} completions (so a slot may
+   * be free) or for a stop request. Called on the poll thread before a poll that does not wait.
    */
-  private void awaitCompletion(long seen) throws InterruptedException {
-    long until = System.nanoTime() + POLL.toNanos();
+  private void awaitCompletion(long seen, Duration atMost) throws InterruptedException {
+    long until = System.nanoTime() + atMost.toNanos();
     synchronized (slotFreed) {
       while (completions.get() == seen && !draining && !halted) {
         long left = until - System.nanoTime();

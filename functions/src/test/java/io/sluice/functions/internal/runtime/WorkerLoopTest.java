@@ -143,9 +143,18 @@ class WorkerLoopTest {
       super("earliest");
     }
 
+    /** Polls that waited while the loop held fetched batches it had not started. */
+    final java.util.concurrent.atomic.AtomicInteger pollsThatWaitWithWorkHeld =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    volatile WorkerLoop loop;
+
     @Override
     public synchronized org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> poll(
         Duration timeout) {
+      if (loop != null && loop.waitingToStart() > 0 && !timeout.isZero()) {
+        pollsThatWaitWithWorkHeld.incrementAndGet();
+      }
       if (!assignment().isEmpty() && paused().containsAll(assignment())) {
         pausedPolls.incrementAndGet();
         if (!timeout.isZero()) {
@@ -296,5 +305,55 @@ class WorkerLoopTest {
     release.countDown();
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 7);
     assertThat(acking.history()).hasSize(7);
+  }
+
+  @Test
+  void bulkBatchesWaitingForTheirSlotDoNotWaitForAPollTimeout() {
+    // BULK batches read ahead (partitions resumed) wait for their share of the slots: a poll
+    // blocking until new records arrive would hold each next start back by the poll interval.
+    PauseWatchingConsumer watching = new PauseWatchingConsumer();
+    MockProducer<String, byte[]> acking =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    BatchProcessor processor =
+        fx.processor(
+            batch -> batch.map(r -> ItemResult.json("1")),
+            new Backoff(1, Duration.ofMillis(1), Duration.ofMillis(2)),
+            ReplyTargets.anything(),
+            1 << 20);
+    loop =
+        new WorkerLoop(
+            "test",
+            tp.topic(),
+            watching,
+            acking,
+            false,
+            processor,
+            pool,
+            2,
+            new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
+            () -> {});
+    watching.loop = loop;
+    int n = 30;
+    watching.schedulePollTask(
+        () -> {
+          watching.rebalance(List.of(tp));
+          watching.updateBeginningOffsets(Map.of(tp, 0L));
+          for (int i = 0; i < n; i++) {
+            watching.addRecord(batchAt(i, "bulk-" + i, true));
+          }
+        });
+    thread = new Thread(loop, "loop-test");
+    thread.start();
+
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed(watching) == n);
+    assertThat(acking.history()).hasSize(n);
+    assertThat(watching.pollsThatWaitWithWorkHeld.get())
+        .as("polls that waited while fetched batches were held")
+        .isZero();
+  }
+
+  private long committed(MockConsumer<byte[], byte[]> c) {
+    Map<TopicPartition, OffsetAndMetadata> m = c.committed(Set.of(tp));
+    return m.get(tp) == null ? -1 : m.get(tp).offset();
   }
 }
