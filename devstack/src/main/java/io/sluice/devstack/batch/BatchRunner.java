@@ -214,6 +214,18 @@ public final class BatchRunner implements AutoCloseable {
   }
 
   /**
+   * A reader that left its loop before the wakeup reached it leaves the wakeup pending, and the
+   * next run's first consumer call would throw it: consume it here, once the reader has stopped.
+   */
+  private void clearPendingWakeup() {
+    try {
+      consumer.poll(Duration.ZERO); // whatever it returns belongs to the run just ended
+    } catch (WakeupException e) {
+      // the pending wakeup, now spent
+    }
+  }
+
+  /**
    * Sends {@code lines} and gives each line's first answer to {@code answers}. Blocks until every
    * line is answered or given up, or the run is stopped and its drain time is over. One run at a
    * time per runner.
@@ -246,6 +258,7 @@ public final class BatchRunner implements AutoCloseable {
       run.reading = false;
       consumer.wakeup();
       reader.join(TimeUnit.SECONDS.toMillis(10));
+      clearPendingWakeup();
     }
     long left = run.inFlight.size();
     Outcome outcome;
