@@ -63,7 +63,7 @@ trip) and fails rendering on a bad manifest:
 {{/*
 One deployment, defaults filled in (ManifestBinder) and derived (WorkerSettings, ScalingLaw).
 Integers are int64, so they print as written. Sets out[name] to a dict:
-  name function partitions maxBatchSize maxWaitMs maxBatchTokens (int64 or nil)
+  name function partitions maxBatchSize maxWaitMs maxBatchTokens (int64 or nil) bulkMaxWaitMs
   settings      the worker's "key=value" pairs, WorkerSettings.of(spec, http://localhost:<vllm.port>)
   initialReplicas
   keda          lagThreshold minReplicaCount maxReplicaCount cooldownPeriod pollingInterval behavior
@@ -81,6 +81,9 @@ Integers are int64, so they print as written. Sets out[name] to a dict:
 {{- $s := get $d "scaling" | default dict -}}
 {{- $h := get $d "healthCheck" | default dict -}}
 {{- $mbs := int64 (dig "maxBatchSize" $defaults.batching.maxBatchSize $bt) -}}
+{{- $mw := int64 (dig "maxWaitMs" $defaults.batching.maxWaitMs $bt) -}}
+{{- /* BulkWait.resolve: bulkMaxWaitMs, else the larger of maxWaitMs and 100 (BulkWait.DEFAULT_FLOOR_MS). */ -}}
+{{- $bulk := int64 (dig "bulkMaxWaitMs" (max $mw 100) $bt) -}}
 {{- $min := int64 (dig "minReplicas" $defaults.scaling.minReplicas $s) -}}
 {{- $max := int64 (dig "maxReplicas" $defaults.scaling.maxReplicas $s) -}}
 {{- $downDelay := int64 (dig "downscaleDelaySeconds" $defaults.scaling.downscaleDelaySeconds $s) -}}
@@ -168,8 +171,9 @@ Integers are int64, so they print as written. Sets out[name] to a dict:
       "function" $d.function
       "partitions" (int64 (dig "partitions" $max $d))
       "maxBatchSize" $mbs
-      "maxWaitMs" (int64 (dig "maxWaitMs" $defaults.batching.maxWaitMs $bt))
+      "maxWaitMs" $mw
       "maxBatchTokens" (and (hasKey $bt "maxBatchTokens") (int64 $bt.maxBatchTokens))
+      "bulkMaxWaitMs" $bulk
       "settings" $settings
       "initialReplicas" (int64 (dig "initialReplicas" $min $s))
       "keda" $keda
@@ -225,6 +229,15 @@ the chart renders no app.
 {{- end -}}
 {{- if and (hasKey $d "partitions") (lt (int64 $d.partitions) $max) -}}
   {{- $_ := set $errors "list" (append $errors.list (printf "%s.partitions: %d is fewer than scaling.maxReplicas (%d): no more replicas than partitions can consume; use at least %d" $at (int64 $d.partitions) $max $max)) -}}
+{{- end -}}
+{{- $bt := get $d "batching" | default dict -}}
+{{- if hasKey $bt "bulkMaxWaitMs" -}}
+  {{- /* BulkWait.problem; the schema has checked 0..60000. 10 is the schema's maxWaitMs default. */ -}}
+  {{- $mw := int64 (dig "maxWaitMs" 10 $bt) -}}
+  {{- $bulk := int64 $bt.bulkMaxWaitMs -}}
+  {{- if lt $bulk $mw -}}
+    {{- $_ := set $errors "list" (append $errors.list (printf "%s.batching.bulkMaxWaitMs: %d is less than maxWaitMs (%d): BULK batches may not flush sooner than interactive ones; use at least %d, or leave it out for the larger of maxWaitMs and 100" $at $bulk $mw $mw)) -}}
+  {{- end -}}
 {{- end -}}
 {{- $g := get $d "gpu" -}}
 {{- if and $g (hasKey $g "tensorParallelSize") -}}

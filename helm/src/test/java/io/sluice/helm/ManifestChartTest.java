@@ -290,6 +290,8 @@ class ManifestChartTest {
         "a GPU and a backend URL | 'maxOngoingRequests: 16' | 'maxOngoingRequests: 16\\n    backend:"
             + " {url: \"http://vllm:8000\"}'",
         "a missing required key | 'function: sentiment' | 'params: {a: b}'",
+        "BULK waiting less than interactive | 'batching: {maxBatchSize: 32, maxWaitMs: 5}' |"
+            + " 'batching: {maxBatchSize: 32, maxWaitMs: 5, bulkMaxWaitMs: 2}'",
       })
   void aManifestTheLoaderRefusesFailsTheChartNamingTheSameKeys(String name, String from, String to)
       throws IOException {

@@ -77,6 +77,9 @@ class SluiceChartDerivationTest {
           .isEqualTo(d.batching().maxBatchSize());
       assertThat(annotations.path("sluice.io/max-wait-ms").asLong())
           .isEqualTo(d.batching().maxWaitMs());
+      assertThat(annotations.path("sluice.io/bulk-max-wait-ms").asLong())
+          .as("%s: bulkMaxWaitMs", d.name())
+          .isEqualTo(d.batching().bulkMaxWaitMs());
       assertThat(annotations.has("sluice.io/max-batch-tokens"))
           .isEqualTo(d.batching().maxBatchTokens() != null);
       if (d.batching().maxBatchTokens() != null) {
@@ -87,6 +90,7 @@ class SluiceChartDerivationTest {
       if (router != null) {
         assertThat(router.getMaxBatchSize()).isEqualTo(d.batching().maxBatchSize());
         assertThat(router.getMaxWaitMs()).isEqualTo(d.batching().maxWaitMs());
+        assertThat(router.getBulkMaxWaitMs()).isEqualTo(d.batching().bulkMaxWaitMs());
       }
       assertThat(deployment.path("spec").path("replicas").asInt())
           .isEqualTo(d.scaling().initialReplicas());

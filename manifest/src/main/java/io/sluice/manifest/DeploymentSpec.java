@@ -79,8 +79,12 @@ public record DeploymentSpec(
   /** The model server: URL (null: the vLLM sidecar or simulator), model, API key, timeout. */
   public record Backend(String url, String model, SecretRef apiKeySecret, int timeoutMs) {}
 
-  /** Flush at maxBatchSize requests, maxWaitMs after the first, or maxBatchTokens (null: none). */
-  public record Batching(int maxBatchSize, long maxWaitMs, Integer maxBatchTokens) {}
+  /**
+   * Flush at maxBatchSize requests, maxWaitMs after the first (bulkMaxWaitMs for BULK batches, its
+   * default filled in: {@code io.sluice.schemas.BulkWait#resolve}), or maxBatchTokens (null: none).
+   */
+  public record Batching(
+      int maxBatchSize, long maxWaitMs, Integer maxBatchTokens, long bulkMaxWaitMs) {}
 
   /** Replicas and the scaling law, in the manifest's (Ray Serve-like) names. */
   public record Scaling(

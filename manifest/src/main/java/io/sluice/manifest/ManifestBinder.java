@@ -9,6 +9,7 @@ import io.sluice.manifest.DeploymentSpec.HealthCheck;
 import io.sluice.manifest.DeploymentSpec.Resources;
 import io.sluice.manifest.DeploymentSpec.Scaling;
 import io.sluice.manifest.DeploymentSpec.SecretRef;
+import io.sluice.schemas.BulkWait;
 import io.sluice.schemas.pipeline.PipelineGraph;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,8 @@ import java.util.Map;
 /**
  * Turns a validated document into {@link Manifest} records. Plain defaults come from the schema's
  * {@code default} keywords, so each is written once; the defaults that depend on another key
- * (partitions from maxReplicas, say) are here.
+ * (partitions from maxReplicas, say) are here, or in the shared rule they follow ({@link
+ * BulkWait}).
  */
 final class ManifestBinder {
   private static final JsonNode DEFINITIONS = ManifestSchema.at("/definitions");
@@ -53,11 +55,14 @@ final class ManifestBinder {
     Backend backend =
         new Backend(text(b, "url"), text(b, "model"), apiKey, integer(b, "backend", "timeoutMs"));
     JsonNode bt = d.path("batching");
+    long maxWaitMs = integer(bt, "batching", "maxWaitMs");
     Batching batching =
         new Batching(
             integer(bt, "batching", "maxBatchSize"),
-            integer(bt, "batching", "maxWaitMs"),
-            bt.has("maxBatchTokens") ? bt.get("maxBatchTokens").asInt() : null);
+            maxWaitMs,
+            bt.has("maxBatchTokens") ? bt.get("maxBatchTokens").asInt() : null,
+            BulkWait.resolve(
+                maxWaitMs, bt.has("bulkMaxWaitMs") ? bt.get("bulkMaxWaitMs").asLong() : null));
     JsonNode s = d.path("scaling");
     int min = integer(s, "scaling", "minReplicas");
     int max = integer(s, "scaling", "maxReplicas");

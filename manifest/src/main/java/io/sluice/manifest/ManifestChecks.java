@@ -1,6 +1,7 @@
 package io.sluice.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.schemas.BulkWait;
 import io.sluice.schemas.pipeline.InvalidPipelineException;
 import io.sluice.schemas.pipeline.PipelineGraph;
 import io.sluice.schemas.pipeline.PipelineProblem;
@@ -189,6 +190,23 @@ final class ManifestChecks {
                   + max
                   + "): no more replicas than partitions can consume; use at least "
                   + max));
+    }
+    JsonNode bt = d.path("batching");
+    if (bt.path("bulkMaxWaitMs").isIntegralNumber()) {
+      long maxWait =
+          bt.path("maxWaitMs").isIntegralNumber()
+              ? bt.get("maxWaitMs").asLong()
+              : ManifestBinder.defaultOf("batching", "maxWaitMs").asLong();
+      long bulk = bt.get("bulkMaxWaitMs").asLong();
+      // The range is the schema's to report; only the bound on maxWaitMs is left here.
+      if (bulk >= 0 && bulk <= BulkWait.MAX_MS) {
+        String why = BulkWait.problem(maxWait, bulk);
+        if (why != null) {
+          problems.add(
+              ManifestLoader.problem(
+                  file, bt.get("bulkMaxWaitMs"), at + ".batching.bulkMaxWaitMs", why));
+        }
+      }
     }
     JsonNode gpu = d.get("gpu");
     if (gpu != null

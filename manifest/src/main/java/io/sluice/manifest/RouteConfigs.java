@@ -48,6 +48,8 @@ public final class RouteConfigs {
               .setMaxBatchSize(b.maxBatchSize())
               .setMaxWaitMs(b.maxWaitMs())
               .setMaxBatchTokens(b.maxBatchTokens())
+              // Resolved, so the route table says what is in force.
+              .setBulkMaxWaitMs(b.bulkMaxWaitMs())
               .build());
     }
     return RouteConfig.newBuilder()

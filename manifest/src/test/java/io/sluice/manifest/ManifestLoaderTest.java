@@ -3,8 +3,11 @@ package io.sluice.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.avro.Priority;
 import io.sluice.avro.RouteConfig;
+import io.sluice.router.batch.BatchLimits;
 import io.sluice.router.route.RouteValidator;
+import io.sluice.schemas.BulkWait;
 import io.sluice.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,6 +72,84 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void bulkMaxWaitMsDefaultsToTheLargerOfMaxWaitMsAnd100AndReachesTheRouteTable() {
+    Manifest m =
+        ManifestLoader.parse(
+            "sluice.yaml",
+            GOOD.replace(
+                "  chat-b:\n    function: llm\n",
+                "  chat-b:\n    function: llm\n    batching: {maxWaitMs: 250}\n"));
+    assertThat(m.deployment("chat-a").batching().bulkMaxWaitMs()).isEqualTo(100);
+    assertThat(m.deployment("chat-b").batching().bulkMaxWaitMs()).isEqualTo(250);
+    assertThat(ManifestLoader.parse("sluice.yaml", GOOD).deployment("chat-b").batching())
+        .as("maxWaitMs left at its default of 10")
+        .isEqualTo(new DeploymentSpec.Batching(8, 10, null, 100));
+
+    Manifest set =
+        ManifestLoader.parse(
+            "sluice.yaml", GOOD.replace("maxWaitMs: 20}", "maxWaitMs: 20, bulkMaxWaitMs: 500}"));
+    assertThat(set.deployment("chat-a").batching().bulkMaxWaitMs()).isEqualTo(500);
+    RouteConfig r = RouteConfigs.of(set, set.apps().get("chat"), Instant.EPOCH);
+    assertThat(RouteValidator.problems(r)).isEmpty();
+    assertThat(r.getBatching().get("chat-a").getBulkMaxWaitMs()).isEqualTo(500L);
+    assertThat(r.getBatching().get("chat-b").getBulkMaxWaitMs()).isEqualTo(100L);
+    // What the router makes of it: BULK waits 500 ms, INTERACTIVE keeps maxWaitMs.
+    BatchLimits limits = BatchLimits.of(r.getBatching().get("chat-a"));
+    assertThat(limits.maxWaitMs(Priority.BULK)).isEqualTo(500);
+    assertThat(limits.maxWaitMs(Priority.INTERACTIVE)).isEqualTo(20);
+
+    Manifest zero =
+        ManifestLoader.parse(
+            "sluice.yaml", GOOD.replace("maxWaitMs: 20}", "maxWaitMs: 0, bulkMaxWaitMs: 0}"));
+    assertThat(zero.deployment("chat-a").batching().bulkMaxWaitMs()).isZero();
+    assertThat(
+            ManifestLoader.parse("sluice.yaml", GOOD.replace("maxWaitMs: 20}", "maxWaitMs: 0}"))
+                .deployment("chat-a")
+                .batching()
+                .bulkMaxWaitMs())
+        .as("maxWaitMs: 0 sends interactive requests at once; BULK still waits")
+        .isEqualTo(100);
+  }
+
+  @Test
+  void aBulkMaxWaitMsBelowMaxWaitMsOrOutOfRangeIsNamedWithItsLine() {
+    List<ManifestProblem> below =
+        problems(GOOD.replace("maxWaitMs: 20}", "maxWaitMs: 20, bulkMaxWaitMs: 5}"));
+    assertThat(below)
+        .extracting(ManifestProblem::toString)
+        .containsExactly(
+            "sluice.yaml:5:63: deployments.chat-a.batching.bulkMaxWaitMs: 5 is less than"
+                + " maxWaitMs (20): BULK batches may not flush sooner than interactive ones; use"
+                + " at least 20, or leave it out for the larger of maxWaitMs and 100");
+    assertThat(
+            problems(
+                GOOD.replace(
+                    "  chat-b:\n    function: llm\n",
+                    "  chat-b:\n    function: llm\n    batching: {bulkMaxWaitMs: 3}\n")))
+        .extracting(ManifestProblem::message)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("3 is less than maxWaitMs (10)");
+    for (String bad : List.of("-1", "60001", "soon")) {
+      assertThat(
+              problems(
+                  GOOD.replace("maxWaitMs: 20}", "maxWaitMs: 20, bulkMaxWaitMs: " + bad + "}")))
+          .as(bad)
+          .extracting(ManifestProblem::key)
+          .containsExactly("deployments.chat-a.batching.bulkMaxWaitMs");
+    }
+  }
+
+  @Test
+  void theSchemasBoundOfBulkMaxWaitMsIsTheRoutersBound() {
+    assertThat(ManifestSchema.at("/definitions/batching/properties/bulkMaxWaitMs/maximum").asLong())
+        .isEqualTo(BulkWait.MAX_MS);
+    assertThat(
+            ManifestSchema.at("/definitions/batching/properties/bulkMaxWaitMs/description")
+                .asText())
+        .contains("the larger of maxWaitMs and " + BulkWait.DEFAULT_FLOOR_MS);
+  }
+
+  @Test
   void anUnknownKeyNamesFileLineKeyAndWhatIsAllowed() {
     List<ManifestProblem> p =
         problems(GOOD.replace("maxWaitMs: 20}", "maxWaitMs: 20, maxWait: 3}"));
@@ -76,7 +157,7 @@ class ManifestLoaderTest {
     assertThat(p.get(0).toString())
         .startsWith("sluice.yaml:5:")
         .contains("deployments.chat-a.batching.maxWait: unknown key 'maxWait'")
-        .contains("maxBatchSize, maxWaitMs, maxBatchTokens");
+        .contains("maxBatchSize, maxWaitMs, maxBatchTokens, bulkMaxWaitMs");
   }
 
   @Test

@@ -153,7 +153,8 @@ public record RouterConfig(
             ConfigDef.Type.LONG,
             10L,
             Validators.atLeast(0),
-            "Default maxWaitMs (0 = no waiting) of deployments whose route sets none.")
+            "Default maxWaitMs (0 = no waiting) of deployments whose route sets none; their BULK"
+                + " batches wait the larger of it and 100 ms.")
         .define(
             MAX_BATCH_TOKENS,
             ConfigDef.Type.INT,

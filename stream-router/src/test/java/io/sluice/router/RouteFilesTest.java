@@ -24,7 +24,8 @@ class RouteFilesTest {
             stickiness: attribute
             stickinessAttribute: user
             batching:
-              llama-8b: {maxBatchSize: 16, maxWaitMs: 20, maxBatchTokens: 8192}
+              llama-8b: {maxBatchSize: 16, maxWaitMs: 20, maxBatchTokens: 8192, bulkMaxWaitMs: 250}
+              llama-70b: {maxWaitMs: 20}
             """,
             42);
     assertThat(c.getApp()).isEqualTo("chat");
@@ -34,6 +35,10 @@ class RouteFilesTest {
     assertThat(c.getStickiness()).isEqualTo(Stickiness.ATTRIBUTE);
     assertThat(c.getSalt()).isEqualTo("chat");
     assertThat(c.getBatching().get("llama-8b").getMaxBatchTokens()).isEqualTo(8192);
+    assertThat(c.getBatching().get("llama-8b").getBulkMaxWaitMs()).isEqualTo(250L);
+    assertThat(c.getBatching().get("llama-70b").getBulkMaxWaitMs())
+        .as("left out: null, the router's default rule")
+        .isNull();
     assertThat(c.getUpdatedAtMs().toEpochMilli()).isEqualTo(42);
   }
 
@@ -73,6 +78,16 @@ class RouteFilesTest {
                     "app: chat\nvariants: [{deployment: d}]\nbatching: {d: {maxBatchSize: 0}}\n",
                     0))
         .hasMessageContaining("batching.d.maxBatchSize: 0 must be at least 1");
+    assertThatThrownBy(
+            () ->
+                RouteFiles.parse(
+                    """
+                    app: chat
+                    variants: [{deployment: d}]
+                    batching: {d: {maxWaitMs: 20, bulkMaxWaitMs: 5}}
+                    """,
+                    0))
+        .hasMessageContaining("batching.d.bulkMaxWaitMs: 5 is less than maxWaitMs (20)");
     assertThatThrownBy(
             () -> RouteFiles.parse("app: chat\nvariants: [{deployment: d, weight: -1}]\n", 0))
         .hasMessageContaining("variants[0].weight: -1.0 is negative");

@@ -29,6 +29,34 @@ class RouteValidatorTest {
   }
 
   @Test
+  void bulkMaxWaitMsMayNotBeBelowMaxWaitMsNorAboveAMinute() {
+    assertThat(RouteValidator.problems(bulk(20, 20L))).isEmpty();
+    assertThat(RouteValidator.problems(bulk(0, 0L))).isEmpty();
+    assertThat(RouteValidator.problems(bulk(20, null))).isEmpty();
+    assertThat(RouteValidator.problems(bulk(20, 10L)))
+        .containsExactly(
+            "batching.d-a.bulkMaxWaitMs: 10 is less than maxWaitMs (20): BULK batches may not"
+                + " flush sooner than interactive ones; use at least 20, or leave it out for the"
+                + " larger of maxWaitMs and 100");
+    assertThat(RouteValidator.problems(bulk(20, 60_001L)))
+        .containsExactly("batching.d-a.bulkMaxWaitMs: 60001 is outside 0..60000");
+    assertThat(RouteValidator.problems(bulk(0, -1L)))
+        .containsExactly("batching.d-a.bulkMaxWaitMs: -1 is outside 0..60000");
+  }
+
+  private static io.sluice.avro.RouteConfig bulk(long maxWaitMs, Long bulkMaxWaitMs) {
+    return route(
+        "chat",
+        List.of(variant("a", "d-a", 1)),
+        List.of(),
+        Map.of(
+            "d-a",
+            io.sluice.avro.BatchingSettings.newBuilder(batching(4, maxWaitMs, null))
+                .setBulkMaxWaitMs(bulkMaxWaitMs)
+                .build()));
+  }
+
+  @Test
   void eachProblemIsNamed() {
     assertThat(RouteValidator.problems(route("chat", List.of())))
         .containsExactly("variants: at least one variant is required");

@@ -6,6 +6,7 @@ import static io.sluice.router.Fixtures.route;
 import static io.sluice.router.Fixtures.variant;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.avro.BatchingSettings;
 import io.sluice.avro.DeadLetter;
 import io.sluice.avro.FlushReason;
 import io.sluice.avro.InferenceBatch;
@@ -135,6 +136,31 @@ class RouterTopologyTest {
       InferenceBatch rest = h.batchTopic("chat-a").readValue();
       assertThat(rest.getPriority()).isEqualTo(Priority.BULK);
       assertThat(ids(rest)).containsExactly("bulk-3");
+    }
+  }
+
+  @Test
+  void aBulkBatchWaitsTheRoutesBulkMaxWaitMsNotItsMaxWaitMs() {
+    try (RouterHarness h = new RouterHarness(stateDir)) {
+      BatchingSettings b =
+          BatchingSettings.newBuilder(batching(8, 5, null)).setBulkMaxWaitMs(300L).build();
+      h.setRoute(route("chat", List.of(variant("a", "chat-a", 1)), List.of(), Map.of("chat-a", b)));
+      TestInputTopic<String, InferenceRequest> in = h.requestTopic("chat");
+      in.pipeInput("k1", request("chat", "bulk-1", Priority.BULK));
+      in.pipeInput("k2", request("chat", "int-1", Priority.INTERACTIVE));
+      h.advance(10);
+      List<InferenceBatch> early = h.batchTopic("chat-a").readValuesToList();
+      assertThat(early)
+          .extracting(InferenceBatch::getPriority)
+          .containsExactly(Priority.INTERACTIVE);
+      in.pipeInput("k3", request("chat", "bulk-2", Priority.BULK));
+      h.advance(285);
+      assertThat(h.batchTopic("chat-a").isEmpty()).as("295 ms after bulk-1").isTrue();
+      h.advance(15);
+      InferenceBatch bulk = h.batchTopic("chat-a").readValue();
+      assertThat(bulk.getPriority()).isEqualTo(Priority.BULK);
+      assertThat(ids(bulk)).containsExactly("bulk-1", "bulk-2");
+      assertThat(bulk.getFlushReason()).isEqualTo(FlushReason.WAIT);
     }
   }
 

@@ -39,9 +39,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * that would take it over its byte bound (derived from the producer's record-size limit; a request
  * over the bound on its own is handed to {@link Sink#tooLarge}), or {@code maxWaitMs} after its
  * first request (checked by a wall-clock punctuator); {@code maxWaitMs = 0} flushes every request
- * at once. INTERACTIVE and BULK requests never share a batch, and the punctuator flushes due
- * INTERACTIVE batches first, so bulk jobs never hold up interactive traffic. Requests whose
- * deadline passed while buffered are handed to {@link Sink#expired} instead of being sent.
+ * at once. BULK batches wait {@code bulkMaxWaitMs} instead ({@link
+ * BatchLimits#maxWaitMs(Priority)}, by default at least 100 ms), so that batch jobs' trickle of
+ * lines fills a batch rather than costing the worker one batch per line or two. INTERACTIVE and
+ * BULK requests never share a batch, and the punctuator flushes due INTERACTIVE batches first, so
+ * bulk jobs never hold up interactive traffic. Requests whose deadline passed while buffered are
+ * handed to {@link Sink#expired} instead of being sent.
  *
  * <p>One instance per task; not thread-safe.
  */
@@ -134,7 +137,7 @@ public final class MicroBatcher {
     b.limits = limits;
     b.out.write(bytes, offset, length);
     store.put(b.storeKey, b.appended(meta.deadlineMs(), tokens));
-    if (limits.maxWaitMs() == 0) {
+    if (limits.maxWaitMs(priority) == 0) {
       flush(b, FlushReason.IMMEDIATE, nowMs);
     } else if (b.size() >= limits.maxBatchSize()) {
       flush(b, FlushReason.SIZE, nowMs);
@@ -143,12 +146,16 @@ public final class MicroBatcher {
     }
   }
 
-  /** Flushes every batch whose first request has waited {@code maxWaitMs}; interactive first. */
+  /**
+   * Flushes every batch whose first request has waited its priority's wait ({@code maxWaitMs}, or
+   * {@code bulkMaxWaitMs} for BULK); interactive first.
+   */
   public void flushDue(long nowMs) {
     // A task holds a handful of buffers (deployments × 2 priorities), so scanning them all on
     // every tick is cheaper than keeping a deadline index up to date on every add.
     for (PendingBatch b : pending.values()) {
-      if (nowMs - b.firstArrivalMs >= b.limits.maxWaitMs() || b.size() >= b.limits.maxBatchSize()) {
+      if (nowMs - b.firstArrivalMs >= b.limits.maxWaitMs(b.priority)
+          || b.size() >= b.limits.maxBatchSize()) {
         due.add(b);
       }
     }
@@ -283,7 +290,7 @@ public final class MicroBatcher {
               Priority.valueOf(parts[0]),
               parts[2],
               firstArrival,
-              new BatchLimits(1, 0, null));
+              new BatchLimits(1, 0, null, 0));
       for (InferenceRequest r : requests) {
         appendEncoded(b, r, encode(r), TokenEstimator.estimate(r));
       }

@@ -32,7 +32,7 @@ import java.util.Map;
  * stickinessAttribute: user
  * salt: chat-exp-7
  * batching:
- *   llama-8b: {maxBatchSize: 16, maxWaitMs: 20, maxBatchTokens: 8192}
+ *   llama-8b: {maxBatchSize: 16, maxWaitMs: 20, maxBatchTokens: 8192, bulkMaxWaitMs: 200}
  * </pre>
  */
 public final class RouteFiles {
@@ -45,7 +45,8 @@ public final class RouteFiles {
 
   record ShadowFile(String deployment, Double percent) {}
 
-  record BatchingFile(Integer maxBatchSize, Long maxWaitMs, Integer maxBatchTokens) {}
+  record BatchingFile(
+      Integer maxBatchSize, Long maxWaitMs, Integer maxBatchTokens, Long bulkMaxWaitMs) {}
 
   record RouteFile(
       String app,
@@ -153,6 +154,8 @@ public final class RouteFiles {
                   bs.setMaxWaitMs(s.maxWaitMs());
                 }
                 bs.setMaxBatchTokens(s == null ? null : s.maxBatchTokens());
+                // Absent: null in the route table, the router's default rule (BulkWait).
+                bs.setBulkMaxWaitMs(s == null ? null : s.bulkMaxWaitMs());
                 batching.put(dep, bs.build());
               });
     }

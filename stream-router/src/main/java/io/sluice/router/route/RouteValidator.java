@@ -5,6 +5,7 @@ import io.sluice.avro.RouteConfig;
 import io.sluice.avro.Shadow;
 import io.sluice.avro.Stickiness;
 import io.sluice.avro.Variant;
+import io.sluice.schemas.BulkWait;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.pipeline.InvalidPipelineException;
 import io.sluice.schemas.pipeline.PipelineGraph;
@@ -92,6 +93,12 @@ public final class RouteValidator {
       }
       if (b.getMaxBatchTokens() != null && b.getMaxBatchTokens() < 1) {
         p.add(at + ".maxBatchTokens: " + b.getMaxBatchTokens() + " must be at least 1 or absent");
+      }
+      if (b.getBulkMaxWaitMs() != null) {
+        String why = BulkWait.problem(b.getMaxWaitMs(), b.getBulkMaxWaitMs());
+        if (why != null) {
+          p.add(at + ".bulkMaxWaitMs: " + why);
+        }
       }
     }
     if (c.getReplyTopic() != null) {

@@ -140,6 +140,70 @@ class MicroBatcherTest {
     assertThat(keys()).isEmpty();
   }
 
+  @Test
+  void aBulkBatchWaitsBulkMaxWaitMsWhileAnInteractiveOneFlushesAtMaxWaitMs() throws IOException {
+    MicroBatcher batcher = new MicroBatcher(store, sink);
+    BatchLimits limits = new BatchLimits(8, 5, null, 200);
+    batcher.add(request("b1", Priority.BULK, null), limits, 1_000);
+    batcher.add(request("i1", Priority.INTERACTIVE, null), limits, 1_000);
+
+    batcher.flushDue(1_005);
+    assertThat(sink.batches).hasSize(1);
+    assertThat(sink.batches.get(0).priority()).isEqualTo(Priority.INTERACTIVE);
+    assertThat(ids(sink.batches.get(0))).containsExactly("i1");
+
+    batcher.add(request("b2", Priority.BULK, null), limits, 1_100);
+    batcher.flushDue(1_199);
+    assertThat(sink.batches).hasSize(1);
+    assertThat(batcher.buffered()).isEqualTo(2);
+
+    batcher.flushDue(1_200); // bulkMaxWaitMs after the batch's FIRST request
+    assertThat(sink.batches).hasSize(2);
+    EncodedBatch bulk = sink.batches.get(1);
+    assertThat(bulk.priority()).isEqualTo(Priority.BULK);
+    assertThat(ids(bulk)).containsExactly("b1", "b2");
+    assertThat(bulk.flushReason()).isEqualTo(FlushReason.WAIT);
+    assertThat(keys()).isEmpty();
+  }
+
+  @Test
+  void aBulkBatchStillFlushesAtMaxBatchSizeBeforeItsWaitIsUp() throws IOException {
+    MicroBatcher batcher = new MicroBatcher(store, sink);
+    BatchLimits limits = new BatchLimits(3, 5, null, 60_000);
+    batcher.add(request("b1", Priority.BULK, null), limits, 1_000);
+    batcher.add(request("b2", Priority.BULK, null), limits, 1_010);
+    batcher.flushDue(1_020);
+    assertThat(sink.batches).isEmpty();
+
+    batcher.add(request("b3", Priority.BULK, null), limits, 1_030);
+    assertThat(sink.batches).hasSize(1);
+    assertThat(ids(sink.batches.get(0))).containsExactly("b1", "b2", "b3");
+    assertThat(sink.batches.get(0).flushReason()).isEqualTo(FlushReason.SIZE);
+    assertThat(batcher.buffered()).isZero();
+  }
+
+  @Test
+  void withMaxWaitMsZeroBulkStillWaitsUnlessBulkMaxWaitMsIsZeroToo() throws IOException {
+    MicroBatcher batcher = new MicroBatcher(store, sink);
+    BatchLimits byDefault = new BatchLimits(8, 0, null);
+    batcher.add(request("i1", Priority.INTERACTIVE, null), byDefault, 1_000);
+    batcher.add(request("b1", Priority.BULK, null), byDefault, 1_000);
+    assertThat(sink.batches)
+        .extracting(EncodedBatch::flushReason)
+        .containsExactly(FlushReason.IMMEDIATE);
+    assertThat(sink.batches.get(0).priority()).isEqualTo(Priority.INTERACTIVE);
+    batcher.flushDue(1_099);
+    assertThat(sink.batches).hasSize(1);
+    batcher.flushDue(1_100);
+    assertThat(sink.batches).hasSize(2);
+    assertThat(ids(sink.batches.get(1))).containsExactly("b1");
+
+    batcher.add(request("b2", Priority.BULK, null), new BatchLimits(8, 0, null, 0), 2_000);
+    assertThat(sink.batches).hasSize(3);
+    assertThat(sink.batches.get(2).flushReason()).isEqualTo(FlushReason.IMMEDIATE);
+    assertThat(ids(sink.batches.get(2))).containsExactly("b2");
+  }
+
   private List<String> keys() {
     List<String> keys = new ArrayList<>();
     store.all().forEachRemaining(kv -> keys.add(kv.key));
