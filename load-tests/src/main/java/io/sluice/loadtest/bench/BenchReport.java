@@ -133,7 +133,13 @@ public final class BenchReport {
       return "none";
     }
     double target = g.get("target").asDouble();
-    boolean pass = ">=".equals(g.get("direction").asText()) ? median >= target : median <= target;
+    boolean pass =
+        switch (g.get("direction").asText()) {
+          case ">=" -> median >= target;
+          case ">" -> median > target;
+          case "<" -> median < target;
+          default -> median <= target;
+        };
     return pass ? "pass" : "short";
   }
 
@@ -149,9 +155,12 @@ public final class BenchReport {
     if (Double.isNaN(v)) {
       return "–";
     }
-    return "ms".equals(unit)
-        ? String.format(Locale.ROOT, "%.2f ms", v)
-        : String.format(Locale.ROOT, "%.2f", v);
+    return switch (unit) {
+      case "ms" -> String.format(Locale.ROOT, "%.2f ms", v);
+      case "ratio" -> String.format(Locale.ROOT, "%.2f", v);
+      case "errors", "calls" -> String.format(Locale.ROOT, "%,.0f", v);
+      default -> String.format(Locale.ROOT, "%.1f %s", v, unit);
+    };
   }
 
   private static String figure(double v, String unit) {
@@ -166,7 +175,8 @@ public final class BenchReport {
   private static String rounds(JsonNode g) {
     List<String> parts = new ArrayList<>();
     for (JsonNode v : g.get("values")) {
-      parts.add(fmt(v.asDouble(), g.get("unit").asText()).replace(" ms", ""));
+      String unit = g.get("unit").asText();
+      parts.add(fmt(v.asDouble(), unit).replace(" " + unit, ""));
     }
     return String.join(", ", parts);
   }
