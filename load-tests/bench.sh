@@ -91,6 +91,8 @@ readmes=()
 if [[ $readme == 1 ]]; then
   readmes=("$root/load-tests/README.md" "$root/stream-router/README.md" "$root/bridge/README.md")
 fi
-java -cp "$cp" io.sluice.loadtest.bench.BenchReport "$out/results" "$out" "${readmes[@]}"
+# A partial run (--only) regenerates the tables of what it ran and leaves the others (and the
+# "all" table) as they were unless every benchmark has a result in the results directory.
+java -Dbench.all="$all" -cp "$cp" io.sluice.loadtest.bench.BenchReport "$out/results" "$out" "${readmes[@]}"
 echo "report: $out/report.html ($out/report.json); logs in $out/logs"
 exit $status

@@ -24,6 +24,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -183,7 +185,15 @@ public final class InFlightBenchmark implements Callable<Integer> {
               .connectTimeout(Duration.ofSeconds(60))
               .executor(httpPool)
               .build();
-      File log = File.createTempFile("inflight-bridge-", ".log");
+      String out = System.getProperty("bench.out");
+      // Beside bench.sh's logs when it runs this, else in the temp directory.
+      File log =
+          out == null || out.isBlank() || Path.of(out).toAbsolutePath().getParent() == null
+              ? File.createTempFile("inflight-bridge-", ".log")
+              : Files.createDirectories(
+                      Path.of(out).toAbsolutePath().getParent().resolveSibling("logs"))
+                  .resolve("inflight-bridge.log")
+                  .toFile();
       try (FakeWorker echo =
               FakeWorker.start(
                   c,
@@ -199,7 +209,7 @@ public final class InFlightBenchmark implements Callable<Integer> {
         URI uri = URI.create("http://127.0.0.1:" + bridge.port + "/v1/apps/" + APP + "/infer");
         System.out.printf(
             Locale.ROOT,
-            "bridge pid %d on port %d (log %s); warm-up: %d concurrent calls%n",
+            "bridge pid %d on port %d (log %s and .out); warm-up: %d concurrent calls%n",
             bridge.pid(),
             bridge.port,
             log,
@@ -435,14 +445,15 @@ public final class InFlightBenchmark implements Callable<Integer> {
   private final class BridgeProcess implements AutoCloseable {
     private final Process process;
     private final PrintWriter commands;
+    private final PrintWriter logLines;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     final int port;
 
     BridgeProcess(String bootstrap, String registryUrl, File log) throws Exception {
-      String java = ProcessHandle.current().info().command().orElse("java");
+      String javaCommand = ProcessHandle.current().info().command().orElse("java");
       process =
           new ProcessBuilder(
-                  java,
+                  javaCommand,
                   "-Xmx" + bridgeXmx,
                   "-cp",
                   System.getProperty("java.class.path"),
@@ -453,6 +464,11 @@ public final class InFlightBenchmark implements Callable<Integer> {
                   Long.toString(timeoutMs))
               .redirectError(log)
               .start();
+      // The bridge's own log lines on stdout: kept beside its stderr.
+      logLines =
+          new PrintWriter(
+              Files.newBufferedWriter(Path.of(log.getPath() + ".out"), StandardCharsets.UTF_8),
+              true);
       commands =
           new PrintWriter(
               new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
@@ -463,7 +479,11 @@ public final class InFlightBenchmark implements Callable<Integer> {
                     new BufferedReader(
                         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                   for (String l = r.readLine(); l != null; l = r.readLine()) {
-                    lines.add(l);
+                    if (l.startsWith(InFlightBridgeMain.MARK)) {
+                      lines.add(l.substring(InFlightBridgeMain.MARK.length()));
+                    } else {
+                      logLines.println(l);
+                    }
                   }
                 } catch (java.io.IOException e) {
                   lines.add("failed: " + e);
@@ -504,6 +524,8 @@ public final class InFlightBenchmark implements Callable<Integer> {
       } catch (InterruptedException e) {
         process.destroyForcibly();
         Thread.currentThread().interrupt();
+      } finally {
+        logLines.close();
       }
     }
   }

@@ -17,14 +17,17 @@ import java.util.stream.Stream;
 
 /**
  * The bridge of {@link InFlightBenchmark}, alone in its own JVM so that its heap is the bridge's
- * (not the broker's or the 10,000 callers'). It prints {@code ready <port>} once it can receive
- * replies, then answers each {@code heap} line on stdin with {@code heap <used before GC> <used
- * after GC> <committed> <in flight> <open fds>} (bytes; in flight is the bridge's own {@code
- * sluice.bridge.in.flight} gauge); {@code quit} or end of input stops it.
+ * (not the broker's or the 10,000 callers'). On stdout, after {@link #MARK}, it prints {@code ready
+ * <port>} once it can receive replies, then answers each {@code heap} line on stdin with {@code
+ * heap <used before GC> <used after GC> <committed> <in flight> <open fds>} (bytes; in flight is
+ * the bridge's own {@code sluice.bridge.in.flight} gauge); {@code quit} or end of input stops it.
  *
  * <p>{@code InFlightBridgeMain <bootstrap> <registry url> <max in flight> <default timeout ms>}
  */
 public final class InFlightBridgeMain {
+  /** Starts each answer line: the bridge's log goes to stdout too, and is told apart by it. */
+  static final String MARK = "@bench ";
+
   private InFlightBridgeMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -43,10 +46,10 @@ public final class InFlightBridgeMain {
         Thread.sleep(50);
       }
       if (!bridge.ready()) {
-        System.out.println("failed: bridge not ready after 60 s");
+        System.out.println(MARK + "failed: bridge not ready after 60 s");
         return;
       }
-      System.out.println("ready " + bridge.port());
+      System.out.println(MARK + "ready " + bridge.port());
       System.out.flush();
       MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
       Gauge inFlight = bridge.metrics().find("sluice.bridge.in.flight").gauge();
@@ -59,7 +62,7 @@ public final class InFlightBridgeMain {
           long after = memory.getHeapMemoryUsage().getUsed();
           System.out.printf(
               Locale.ROOT,
-              "heap %d %d %d %d %d%n",
+              MARK + "heap %d %d %d %d %d%n",
               before,
               after,
               memory.getHeapMemoryUsage().getCommitted(),

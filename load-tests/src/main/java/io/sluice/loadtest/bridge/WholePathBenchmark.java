@@ -227,9 +227,10 @@ public final class WholePathBenchmark implements Callable<Integer> {
         for (int round = 1; round <= rounds; round++) {
           Histogram a = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
           Histogram w = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
+          Stages stages = new Stages();
           for (int i = 0; i < requests; i++) {
             BridgeOverheadBenchmark.call(http, alone, a);
-            BridgeOverheadBenchmark.call(http, whole, w);
+            stages.record(BridgeOverheadBenchmark.call(http, whole, w));
           }
           double aloneRps = BridgeOverheadBenchmark.throughput(http, alone, seconds, concurrency);
           double wholeRps = BridgeOverheadBenchmark.throughput(http, whole, seconds, concurrency);
@@ -254,6 +255,7 @@ public final class WholePathBenchmark implements Callable<Integer> {
               aloneRps,
               wholeRps,
               wholeRps / aloneRps);
+          System.out.println(stages);
           results.round("path-p50", ms(w, 50), ms(a, 50), ms(w, 50));
           results.round("path-p99", ms(w, 99), ms(a, 99), ms(w, 99));
           results.round("path-throughput", wholeRps / aloneRps, aloneRps, wholeRps);
@@ -310,6 +312,70 @@ public final class WholePathBenchmark implements Callable<Integer> {
       }
     }
   }
+
+  /**
+   * Where a whole-path call's time goes, from the reply's timings (epoch ms, so ms resolution):
+   * bridge produce and router consume, the batch wait, the batch topic and the worker's poll, the
+   * function, and the reply's way back to the HTTP client.
+   */
+  private static final class Stages {
+    private static final String[] NAMES = {
+      "created -> routed (bridge produce, router poll)",
+      "routed -> batch flushed (batch wait)",
+      "flushed -> worker started (batch topic, worker poll)",
+      "worker started -> finished (no-op function)",
+      "finished -> HTTP response (reply topic, bridge)"
+    };
+    private static final String[] FIELDS = {
+      "createdAtMs", "routedAtMs", "batchFlushedAtMs", "startedAtMs", "finishedAtMs"
+    };
+    private final Histogram[] h = new Histogram[NAMES.length];
+    private long incomplete;
+
+    Stages() {
+      for (int i = 0; i < h.length; i++) {
+        h[i] = new Histogram(TimeUnit.SECONDS.toMillis(60), 3);
+      }
+    }
+
+    void record(String body) throws java.io.IOException {
+      long now = System.currentTimeMillis();
+      var t = JSON.readTree(body).path("timings");
+      long[] at = new long[FIELDS.length + 1];
+      for (int i = 0; i < FIELDS.length; i++) {
+        if (!t.hasNonNull(FIELDS[i])) {
+          incomplete++;
+          return;
+        }
+        at[i] = t.get(FIELDS[i]).asLong();
+      }
+      at[FIELDS.length] = now;
+      for (int i = 0; i < h.length; i++) {
+        h[i].recordValue(Math.min(Math.max(0, at[i + 1] - at[i]), h[i].getHighestTrackableValue()));
+      }
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder b = new StringBuilder("  whole path, one caller, p50 / p99 ms per stage:");
+      for (int i = 0; i < h.length; i++) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%n    %-54s %d / %d",
+                NAMES[i],
+                h[i].getValueAtPercentile(50),
+                h[i].getValueAtPercentile(99)));
+      }
+      if (incomplete > 0) {
+        b.append(String.format(Locale.ROOT, "%n    (%d replies without all timings)", incomplete));
+      }
+      return b.toString();
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private static double ms(Histogram h, double percentile) {
     return h.getValueAtPercentile(percentile) / 1000.0;

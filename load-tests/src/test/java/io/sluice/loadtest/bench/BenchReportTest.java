@@ -81,6 +81,42 @@ class BenchReportTest {
   }
 
   @Test
+  void aPartialRunLeavesTheTablesOfWhatItDidNotMeasure() throws Exception {
+    BenchResults r = new BenchResults("inflight", "test settings");
+    r.goal("errors", "Errors", "calls sent", "errors", "<=", 0, "0", "calls");
+    r.round("errors", 0, 10_000, 10_000);
+    System.setProperty("bench.out", dir.resolve("inflight.json").toString());
+    try {
+      r.finish();
+    } finally {
+      System.clearProperty("bench.out");
+    }
+    JsonNode report = BenchReport.build(dir);
+    String readme =
+        """
+        <!-- bench:all:start -->
+        full run
+        <!-- bench:all:end -->
+        <!-- bench:router:start -->
+        router figures
+        <!-- bench:router:end -->
+        <!-- bench:inflight:start -->
+        old
+        <!-- bench:inflight:end -->
+        """;
+
+    String partial = BenchReport.replaceSections(readme, report, "router,inflight");
+    assertThat(partial)
+        .contains("full run")
+        .contains("router figures")
+        .doesNotContain("old")
+        .contains("| Errors | <= 0 |");
+    assertThat(BenchReport.replaceSections(readme, report, "inflight"))
+        .doesNotContain("full run")
+        .contains("router figures");
+  }
+
+  @Test
   void theMedianOfAnEvenCountIsTheUpperMiddleOne() {
     assertThat(BenchResults.median(List.of(3.0, 1.0, 2.0, 4.0))).isEqualTo(3.0);
     assertThat(BenchResults.median(List.of())).isNaN();
