@@ -4,7 +4,8 @@
 #
 #   load-tests/bench.sh            # full run (about 15-20 min on 2 cores)
 #   load-tests/bench.sh --quick    # smaller rounds (about 6 min), same report
-#   options: --out DIR  --no-readme  --offline  --only router,bridge,pipeline,simulator
+#   options: --out DIR  --no-readme  --offline
+#            --only router,bridge,pipeline,simulator,whole-path,inflight
 #
 # Builds with `mvnw compile` (never install) and runs each benchmark in its own JVM, one after the
 # other. Every benchmark interleaves its baseline and its subject round by round and reports the
@@ -18,7 +19,8 @@ out="$here/target/bench"
 quick=0
 readme=1
 mvn_flags=(-q -B)
-only="router,bridge,pipeline,simulator"
+all="router,bridge,pipeline,simulator,whole-path,inflight"
+only="$all"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -26,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --no-readme) readme=0 ;;
     --offline) mvn_flags+=(-o) ;;
     --only) only="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -36,7 +38,7 @@ cd "$root"
 mkdir -p "$out/results" "$out/logs"
 # --only re-runs some benchmarks and keeps the others' results of the last run in the report.
 for name in ${only//,/ }; do rm -f "$out/results/$name.json"; done
-[[ $only == "router,bridge,pipeline,simulator" ]] && rm -f "$out/results/loadavg.txt"
+[[ $only == "$all" ]] && rm -f "$out/results/loadavg.txt"
 cp_file="$out/classpath.txt"
 echo "building load-tests and what it needs (mvnw compile)..."
 ./mvnw "${mvn_flags[@]}" -pl load-tests -am compile dependency:build-classpath \
@@ -55,11 +57,15 @@ if [[ $quick == 1 ]]; then
   bridge_args=(--warmup 300 --requests 500 --seconds 3 --rounds 3)
   pipeline_args=(100 4 3 0)
   simulator_args=(3 16 1)
+  whole_path_args=(--warmup 300 --requests 500 --seconds 3 --rounds 3)
+  inflight_args=(--calls 10000 --delay-ms 2000 --ramp-seconds 5 --rounds 1 --warmup 300)
 else
   router_args=(200000 8 5 8)
   bridge_args=(--warmup 1000 --requests 2000 --seconds 6 --rounds 5)
   pipeline_args=(100,300 8 4 0)
   simulator_args=(6 16 2)
+  whole_path_args=(--warmup 1000 --requests 2000 --seconds 6 --rounds 5)
+  inflight_args=(--calls 10000 --delay-ms 3000 --ramp-seconds 5 --rounds 3 --warmup 1000)
 fi
 
 run() {
@@ -76,12 +82,17 @@ run router io.sluice.loadtest.router.RouterBenchmark "${router_args[@]}" || stat
 run bridge io.sluice.loadtest.bridge.BridgeOverheadBenchmark "${bridge_args[@]}" || status=1
 run pipeline io.sluice.loadtest.router.PipelineBenchmark "${pipeline_args[@]}" || status=1
 run simulator io.sluice.loadtest.simulator.SimulatorBatchingBenchmark "${simulator_args[@]}" || status=1
+run whole-path io.sluice.loadtest.bridge.WholePathBenchmark "${whole_path_args[@]}" || status=1
+# The bridge runs in a child JVM of its own (-Xmx1g) so that the heap measured is the bridge's.
+run inflight io.sluice.loadtest.bridge.InFlightBenchmark "${inflight_args[@]}" || status=1
 kill "$sampler" 2>/dev/null || true
 
 readmes=()
 if [[ $readme == 1 ]]; then
   readmes=("$root/load-tests/README.md" "$root/stream-router/README.md" "$root/bridge/README.md")
 fi
-java -cp "$cp" io.sluice.loadtest.bench.BenchReport "$out/results" "$out" "${readmes[@]}"
+# A partial run (--only) regenerates the tables of what it ran and leaves the others (and the
+# "all" table) as they were unless every benchmark has a result in the results directory.
+java -Dbench.all="$all" -cp "$cp" io.sluice.loadtest.bench.BenchReport "$out/results" "$out" "${readmes[@]}"
 echo "report: $out/report.html ($out/report.json); logs in $out/logs"
 exit $status

@@ -239,7 +239,10 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
   /** Calls that found their pooled keep-alive connection closed by the server, and were re-sent. */
   private static final AtomicLong RESENT = new AtomicLong();
 
-  private static String call(HttpClient http, HttpRequest r, Histogram h) throws Exception {
+  /**
+   * One call; records its latency (µs) in {@code h} unless null; fails on a status other than 200.
+   */
+  static String call(HttpClient http, HttpRequest r, Histogram h) throws Exception {
     long start = System.nanoTime();
     HttpResponse<String> res;
     try {
@@ -263,6 +266,12 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
 
   /** Closed loop: {@code concurrency} callers for {@code seconds}; completed calls per second. */
   private double throughput(HttpClient http, HttpRequest r, int seconds) throws Exception {
+    return throughput(http, r, seconds, concurrency);
+  }
+
+  /** Closed loop: {@code concurrency} callers for {@code seconds}; completed calls per second. */
+  static double throughput(HttpClient http, HttpRequest r, int seconds, int concurrency)
+      throws Exception {
     AtomicLong done = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);

@@ -55,6 +55,68 @@ class BenchReportTest {
   }
 
   @Test
+  void aStrictBoundFailsAtTheTargetAndFiguresCarryTheirUnit() throws Exception {
+    BenchResults r = new BenchResults("inflight", "test settings");
+    r.goal("heap", "Heap", "idle", "MiB", "<", 512, "512 MiB", "MiB");
+    r.goal("at", "Heap at the bound", "idle", "MiB", "<", 512, "512 MiB", "MiB");
+    r.goal("errors", "Errors", "calls sent", "errors", "<=", 0, "0", "calls");
+    r.round("heap", 300.25, 80, 300.25);
+    r.round("at", 512, 80, 512);
+    r.round("errors", 0, 10_000, 10_000);
+    System.setProperty("bench.out", dir.resolve("inflight.json").toString());
+    try {
+      r.finish();
+    } finally {
+      System.clearProperty("bench.out");
+    }
+
+    JsonNode report = BenchReport.build(dir);
+    assertThat(report.get("goals").get(0).get("verdict").asText()).isEqualTo("pass");
+    assertThat(report.get("goals").get(1).get("verdict").asText()).isEqualTo("short");
+    assertThat(report.get("goals").get(2).get("verdict").asText()).isEqualTo("pass");
+    assertThat(BenchReport.table(report, "inflight"))
+        .contains("| Heap | < 512 MiB | idle | 80 MiB | 300 MiB | **300.3 MiB** | 300.3 | pass |")
+        .contains(
+            "| Errors | <= 0 | calls sent | 10,000 calls | 10,000 calls | **0** | 0 | pass |");
+  }
+
+  @Test
+  void aPartialRunLeavesTheTablesOfWhatItDidNotMeasure() throws Exception {
+    BenchResults r = new BenchResults("inflight", "test settings");
+    r.goal("errors", "Errors", "calls sent", "errors", "<=", 0, "0", "calls");
+    r.round("errors", 0, 10_000, 10_000);
+    System.setProperty("bench.out", dir.resolve("inflight.json").toString());
+    try {
+      r.finish();
+    } finally {
+      System.clearProperty("bench.out");
+    }
+    JsonNode report = BenchReport.build(dir);
+    String readme =
+        """
+        <!-- bench:all:start -->
+        full run
+        <!-- bench:all:end -->
+        <!-- bench:router:start -->
+        router figures
+        <!-- bench:router:end -->
+        <!-- bench:inflight:start -->
+        old
+        <!-- bench:inflight:end -->
+        """;
+
+    String partial = BenchReport.replaceSections(readme, report, "router,inflight");
+    assertThat(partial)
+        .contains("full run")
+        .contains("router figures")
+        .doesNotContain("old")
+        .contains("| Errors | <= 0 |");
+    assertThat(BenchReport.replaceSections(readme, report, "inflight"))
+        .doesNotContain("full run")
+        .contains("router figures");
+  }
+
+  @Test
   void theMedianOfAnEvenCountIsTheUpperMiddleOne() {
     assertThat(BenchResults.median(List.of(3.0, 1.0, 2.0, 4.0))).isEqualTo(3.0);
     assertThat(BenchResults.median(List.of())).isNaN();
