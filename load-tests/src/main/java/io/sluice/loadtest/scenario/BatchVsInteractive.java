@@ -25,16 +25,28 @@ public final class BatchVsInteractive {
 
   private BatchVsInteractive() {}
 
-  /** The interactive load, run under {@code label} ({@code alone} or {@code with-job}). */
-  public static Scenario interactive(String label, double rateScale) {
+  /**
+   * The interactive load, run under {@code label} ({@code alone} or {@code with-job}) for {@code
+   * duration} after {@code warmup} (not counted).
+   */
+  public static Scenario interactive(
+      String label, double rateScale, Duration duration, Duration warmup) {
     return new Scenario(
         NAME + ":" + label,
         "Interactive sentiment at 20/s ("
             + label
             + "): its p50/p99 alone and beside a large batch job on the same deployment.",
-        GeneratorSettings.steady(APP, 20 * rateScale, Duration.ofSeconds(40), Duration.ofSeconds(5))
+        GeneratorSettings.steady(APP, 20 * rateScale, duration, warmup)
             .withInputKind(InputKind.JSON),
         List.of(APP));
+  }
+
+  /**
+   * How long the interactive runs last: as long as the job took alone (so the run beside a job of
+   * the same size is measured while the job runs), at least 10 s.
+   */
+  public static Duration window(JobRun jobAlone) {
+    return Duration.ofMillis(Math.max(10_000, Math.round(jobAlone.seconds() * 1000)));
   }
 
   /** The lines of the batch job, all due now (a job arrives whole). */
