@@ -90,6 +90,13 @@ public final class WholePathBenchmark implements Callable<Integer> {
   int rounds;
 
   @Option(
+      names = "--router-config",
+      description =
+          "A router setting to try (key=value, repeatable), e.g."
+              + " sluice.router.streams.producer.linger.ms=1; the router's own defaults otherwise.")
+  Map<String, String> routerOverrides = new java.util.LinkedHashMap<>();
+
+  @Option(
       names = "--max-wait-ms",
       defaultValue = "5",
       description = "The deployment's maxWaitMs (the demo's sentiment app uses 5).")
@@ -169,7 +176,8 @@ public final class WholePathBenchmark implements Callable<Integer> {
               RouterConfig.definition(),
               null,
               Map.of(),
-              Map.of(
+              with(
+                  routerOverrides,
                   RouterConfig.BOOTSTRAP_SERVERS,
                   bootstrap,
                   RouterConfig.SCHEMA_REGISTRY_URL,
@@ -181,6 +189,9 @@ public final class WholePathBenchmark implements Callable<Integer> {
                   // Only the whole path's app: the bridge-alone calls never reach the router.
                   RouterConfig.REQUEST_TOPIC_PATTERN,
                   java.util.regex.Pattern.quote(Topics.requests(PATH_APP))));
+      if (!routerOverrides.isEmpty()) {
+        System.out.println("router settings tried: " + routerOverrides);
+      }
       WorkerConfig workerConfig =
           WorkerConfig.of(
               Map.of(
@@ -379,5 +390,14 @@ public final class WholePathBenchmark implements Callable<Integer> {
 
   private static double ms(Histogram h, double percentile) {
     return h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  /** {@code fixed} with {@code overrides} laid over it (the benchmark's own keys win). */
+  private static Map<String, String> with(Map<String, String> overrides, String... fixed) {
+    Map<String, String> out = new java.util.HashMap<>(overrides);
+    for (int i = 0; i + 1 < fixed.length; i += 2) {
+      out.put(fixed[i], fixed[i + 1]);
+    }
+    return out;
   }
 }
