@@ -41,24 +41,7 @@ class WorkerLoopTest {
   private Thread thread;
 
   private void start() {
-    BatchProcessor processor =
-        fx.processor(
-            batch -> batch.map(r -> ItemResult.json("1")),
-            new Backoff(2, Duration.ofMillis(1), Duration.ofMillis(2)),
-            ReplyTargets.anything(),
-            1 << 20);
-    loop =
-        new WorkerLoop(
-            "test",
-            tp.topic(),
-            consumer,
-            producer,
-            false,
-            processor,
-            pool,
-            2,
-            new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
-            () -> {});
+    loop = newLoop(consumer, producer, batch -> batch.map(r -> ItemResult.json("1")), 2);
     ConsumerRecord<byte[], byte[]> batch = fx.record(List.of(fx.request("r1", "x")));
     consumer.schedulePollTask(
         () -> {
@@ -173,24 +156,7 @@ class WorkerLoopTest {
     PauseWatchingConsumer watching = new PauseWatchingConsumer();
     MockProducer<String, byte[]> acking =
         new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-    BatchProcessor processor =
-        fx.processor(
-            batch -> batch.map(r -> ItemResult.json("1")),
-            new Backoff(2, Duration.ofMillis(1), Duration.ofMillis(2)),
-            ReplyTargets.anything(),
-            1 << 20);
-    loop =
-        new WorkerLoop(
-            "test",
-            tp.topic(),
-            watching,
-            acking,
-            false,
-            processor,
-            pool,
-            2,
-            new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
-            () -> {});
+    loop = newLoop(watching, acking, batch -> batch.map(r -> ItemResult.json("1")), 2);
     ConsumerRecord<byte[], byte[]> template = fx.record(List.of(fx.request("r1", "x")));
     int n = 40;
     watching.schedulePollTask(
@@ -254,8 +220,10 @@ class WorkerLoopTest {
         new java.util.concurrent.atomic.AtomicInteger();
     MockProducer<String, byte[]> acking =
         new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-    BatchProcessor processor =
-        fx.processor(
+    loop =
+        newLoop(
+            consumer,
+            acking,
             batch -> {
               boolean bulk = batch.requests().get(0).getInput().toString().contains("bulk");
               if (bulk) {
@@ -268,21 +236,7 @@ class WorkerLoopTest {
               }
               return batch.map(r -> ItemResult.json("1"));
             },
-            new Backoff(1, Duration.ofMillis(1), Duration.ofMillis(2)),
-            ReplyTargets.anything(),
-            1 << 20);
-    loop =
-        new WorkerLoop(
-            "test",
-            tp.topic(),
-            consumer,
-            acking,
-            false,
-            processor,
-            pool,
-            2,
-            new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
-            () -> {});
+            1);
     consumer.schedulePollTask(
         () -> {
           consumer.rebalance(List.of(tp));
@@ -314,24 +268,7 @@ class WorkerLoopTest {
     PauseWatchingConsumer watching = new PauseWatchingConsumer();
     MockProducer<String, byte[]> acking =
         new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-    BatchProcessor processor =
-        fx.processor(
-            batch -> batch.map(r -> ItemResult.json("1")),
-            new Backoff(1, Duration.ofMillis(1), Duration.ofMillis(2)),
-            ReplyTargets.anything(),
-            1 << 20);
-    loop =
-        new WorkerLoop(
-            "test",
-            tp.topic(),
-            watching,
-            acking,
-            false,
-            processor,
-            pool,
-            2,
-            new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
-            () -> {});
+    loop = newLoop(watching, acking, batch -> batch.map(r -> ItemResult.json("1")), 1);
     watching.loop = loop;
     int n = 30;
     watching.schedulePollTask(
@@ -355,5 +292,30 @@ class WorkerLoopTest {
   private long committed(MockConsumer<byte[], byte[]> c) {
     Map<TopicPartition, OffsetAndMetadata> m = c.committed(Set.of(tp));
     return m.get(tp) == null ? -1 : m.get(tp).offset();
+  }
+
+  /** A loop with two slots over {@code consumer} and {@code producer}, running {@code fn}. */
+  private WorkerLoop newLoop(
+      MockConsumer<byte[], byte[]> consumer,
+      MockProducer<String, byte[]> producer,
+      io.sluice.functions.SluiceFunction fn,
+      int attempts) {
+    BatchProcessor processor =
+        fx.processor(
+            fn,
+            new Backoff(attempts, Duration.ofMillis(1), Duration.ofMillis(2)),
+            ReplyTargets.anything(),
+            1 << 20);
+    return new WorkerLoop(
+        "test",
+        tp.topic(),
+        consumer,
+        producer,
+        false,
+        processor,
+        pool,
+        2,
+        new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
+        () -> {});
   }
 }
