@@ -171,24 +171,23 @@ public final class WholePathBenchmark implements Callable<Integer> {
           new NewTopic(Topics.dlq(DEPLOYMENT), 1, (short) 1));
       publishRoutes(bootstrap);
       Path stateDir = Files.createTempDirectory("whole-path-bench-state");
+      // The settings tried first, the benchmark's own keys over them.
+      Map<String, String> routerSettings = new java.util.HashMap<>(routerOverrides);
+      routerSettings.putAll(
+          Map.of(
+              RouterConfig.BOOTSTRAP_SERVERS,
+              bootstrap,
+              RouterConfig.SCHEMA_REGISTRY_URL,
+              REGISTRY,
+              RouterConfig.APPLICATION_ID,
+              "whole-path-bench",
+              RouterConfig.STATE_DIR,
+              stateDir.toString(),
+              // Only the whole path's app: the bridge-alone calls never reach the router.
+              RouterConfig.REQUEST_TOPIC_PATTERN,
+              java.util.regex.Pattern.quote(Topics.requests(PATH_APP))));
       var routerConfig =
-          ConfigLoader.load(
-              RouterConfig.definition(),
-              null,
-              Map.of(),
-              with(
-                  routerOverrides,
-                  RouterConfig.BOOTSTRAP_SERVERS,
-                  bootstrap,
-                  RouterConfig.SCHEMA_REGISTRY_URL,
-                  REGISTRY,
-                  RouterConfig.APPLICATION_ID,
-                  "whole-path-bench",
-                  RouterConfig.STATE_DIR,
-                  stateDir.toString(),
-                  // Only the whole path's app: the bridge-alone calls never reach the router.
-                  RouterConfig.REQUEST_TOPIC_PATTERN,
-                  java.util.regex.Pattern.quote(Topics.requests(PATH_APP))));
+          ConfigLoader.load(RouterConfig.definition(), null, Map.of(), routerSettings);
       if (!routerOverrides.isEmpty()) {
         System.out.println("router settings tried: " + routerOverrides);
       }
@@ -390,14 +389,5 @@ public final class WholePathBenchmark implements Callable<Integer> {
 
   private static double ms(Histogram h, double percentile) {
     return h.getValueAtPercentile(percentile) / 1000.0;
-  }
-
-  /** {@code fixed} with {@code overrides} laid over it (the benchmark's own keys win). */
-  private static Map<String, String> with(Map<String, String> overrides, String... fixed) {
-    Map<String, String> out = new java.util.HashMap<>(overrides);
-    for (int i = 0; i + 1 < fixed.length; i += 2) {
-      out.put(fixed[i], fixed[i + 1]);
-    }
-    return out;
   }
 }
