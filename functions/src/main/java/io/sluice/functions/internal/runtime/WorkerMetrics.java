@@ -81,6 +81,9 @@ public final class WorkerMetrics {
     Gauge.builder("sluice.worker.inflight.batches", inflight, AtomicInteger::get)
         .description("Batches being processed now.")
         .tags("deployment", deployment, "worker", worker)
+        // Held strongly: close() removes it; a weak reference read NaN once the metrics object
+        // was collected, which a scrape must never show.
+        .strongReference(true)
         .register(registry);
   }
 
