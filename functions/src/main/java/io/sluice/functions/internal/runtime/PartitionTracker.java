@@ -17,6 +17,7 @@ final class PartitionTracker<T> {
 
   private static final class Slot<T> {
     boolean done;
+    boolean released; // never done: see release()
     T outcome;
   }
 
@@ -26,15 +27,23 @@ final class PartitionTracker<T> {
 
   void finished(long offset, T outcome) {
     Slot<T> slot = offsets.get(offset);
-    if (slot != null) {
+    if (slot != null && !slot.released) {
       slot.done = true;
       slot.outcome = outcome;
     }
   }
 
-  /** Drops an offset that will not be processed here (released before it started). */
-  void forget(long offset) {
-    offsets.remove(offset);
+  /**
+   * Marks an offset that will not be processed here (handed back on revoke before it started). It
+   * stays in place as unfinished, so the committable position never passes it: with BULK batches
+   * started after interactive ones, such an offset can lie below finished ones, and committing past
+   * it would skip it for the partition's next owner.
+   */
+  void release(long offset) {
+    Slot<T> slot = offsets.get(offset);
+    if (slot != null) {
+      slot.released = true;
+    }
   }
 
   boolean isEmpty() {

@@ -670,7 +670,10 @@ public final class WorkerLoop implements Runnable {
     }
   }
 
-  /** Cooperative rebalancing: finish and commit what was revoked; forget what was lost. */
+  /**
+   * Cooperative rebalancing: finish and commit what was revoked, up to the first batch handed back
+   * unstarted; forget what was lost.
+   */
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -720,7 +723,7 @@ public final class WorkerLoop implements Runnable {
           it.remove();
           PartitionTracker<?> t = trackers.get(tp);
           if (t != null) {
-            t.forget(r.offset());
+            t.release(r.offset());
           }
         }
       }

@@ -116,6 +116,29 @@ class WorkerLoopTest {
   }
 
   /** A mock consumer that counts the polls made while every assigned partition is paused. */
+  /** Every position committed, sync or async (MockConsumer's own view can move back on revoke). */
+  private static final class CommitRecordingConsumer extends MockConsumer<byte[], byte[]> {
+    final List<Long> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    CommitRecordingConsumer() {
+      super("earliest");
+    }
+
+    @Override
+    public synchronized void commitAsync(
+        Map<TopicPartition, OffsetAndMetadata> offsets,
+        org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
+      offsets.values().forEach(o -> commits.add(o.offset()));
+      super.commitAsync(offsets, callback);
+    }
+
+    @Override
+    public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+      offsets.values().forEach(o -> commits.add(o.offset()));
+      super.commitSync(offsets);
+    }
+  }
+
   private static final class PauseWatchingConsumer extends MockConsumer<byte[], byte[]> {
     final java.util.concurrent.atomic.AtomicInteger pausedPolls =
         new java.util.concurrent.atomic.AtomicInteger();
@@ -259,6 +282,56 @@ class WorkerLoopTest {
     release.countDown();
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 7);
     assertThat(acking.history()).hasSize(7);
+  }
+
+  @Test
+  void aRevokeCommitsNoFurtherThanTheFirstBulkBatchThatNeverStarted() throws Exception {
+    // BULK batches 0..5, then interactive 6, two slots: 6 finishes while BULK 0 runs and 1..5 wait
+    // for a slot. The partition is then revoked: 1..5 are handed back unstarted, so the commit
+    // must stop at 1 (committing 7, past them, would lose them for the next owner).
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    MockProducer<String, byte[]> acking =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    CommitRecordingConsumer recording = new CommitRecordingConsumer();
+    loop =
+        newLoop(
+            recording,
+            acking,
+            batch -> {
+              if (batch.requests().get(0).getInput().toString().contains("bulk")) {
+                release.await(20, TimeUnit.SECONDS);
+              }
+              return batch.map(r -> ItemResult.json("1"));
+            },
+            1);
+    recording.schedulePollTask(
+        () -> {
+          recording.rebalance(List.of(tp));
+          recording.updateBeginningOffsets(Map.of(tp, 0L));
+          for (int i = 0; i < 6; i++) {
+            recording.addRecord(batchAt(i, "bulk-" + i, true));
+          }
+          recording.addRecord(batchAt(6, "live", false));
+        });
+    thread = new Thread(loop, "loop-test");
+    thread.start();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> acking.history().stream().anyMatch(rec -> "live".equals(rec.key())));
+
+    // Runs on the poll thread, inside poll(): no BULK batch can start between the two lines.
+    recording.schedulePollTask(
+        () -> {
+          release.countDown(); // BULK 0 may finish now; the revoke waits for it
+          recording.rebalance(List.of());
+        });
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !recording.commits.isEmpty());
+    assertThat(recording.commits)
+        .as("positions committed for the revoked partition")
+        .containsOnly(1L);
+    assertThat(acking.history())
+        .extracting(org.apache.kafka.clients.producer.ProducerRecord::key)
+        .containsExactlyInAnyOrder("live", "bulk-0");
   }
 
   @Test
