@@ -87,6 +87,10 @@ public record BridgeConfig(
   public static final String REPLY_TOPIC = "sluice.bridge.reply-topic";
   public static final String REPLY_PARTITIONS = "sluice.bridge.reply-partitions";
   public static final String RESULTS_TOPIC = "sluice.bridge.results-topic";
+
+  /** The results topic's default name: where async calls' replies land. */
+  public static final String DEFAULT_RESULTS_TOPIC = "sluice.bridge.results";
+
   public static final String REPLICA_INDEX = "sluice.bridge.replica-index";
   public static final String REPLICA_COUNT = "sluice.bridge.replica-count";
   public static final String REPLY_GROUP = "sluice.bridge.reply-group";
@@ -157,7 +161,7 @@ public record BridgeConfig(
         .define(
             RESULTS_TOPIC,
             ConfigDef.Type.STRING,
-            "sluice.bridge.results",
+            DEFAULT_RESULTS_TOPIC,
             Validators.nonEmpty(),
             "Compacted topic of async and idempotent results, read by every replica.")
         .define(

@@ -145,7 +145,8 @@ public final class FaultSuite {
             infra.broker.bootstrapServers(),
             infra.registry.url(),
             REPLY_TOPIC,
-            "sluice.bridge.replies",
+            // The HTTP calls are async (Prefer: respond-async): their replies land here.
+            BridgeConfig.DEFAULT_RESULTS_TOPIC,
             apps,
             bridgeUrls,
             settings.rate(),
@@ -181,7 +182,6 @@ public final class FaultSuite {
           }
         }
         load.stopSending();
-        load.draining(true);
         long drainUntil = System.nanoTime() + settings.drain().toNanos();
         while ((load.outstanding() > 0 || load.undecided() > 0) && System.nanoTime() < drainUntil) {
           Thread.sleep(200);
@@ -217,7 +217,18 @@ public final class FaultSuite {
         all.stream()
             .filter(t -> t.accepted() && !t.answered())
             .limit(20)
-            .map(t -> t.bridgeRequestId == null ? t.id : t.id + "/" + t.bridgeRequestId)
+            .map(
+                t ->
+                    t.bridgeRequestId == null
+                        ? t.id
+                        // Whether a reply reached the results topic tells a bridge that missed it
+                        // from a request that was never answered.
+                        : t.id
+                            + "/"
+                            + t.bridgeRequestId
+                            + " (replies on Kafka: "
+                            + load.bridgeRepliesOf(t)
+                            + ")")
             .toList();
     return new FaultRun(
         settings,

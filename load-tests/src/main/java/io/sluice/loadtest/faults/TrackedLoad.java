@@ -332,7 +332,7 @@ final class TrackedLoad implements AutoCloseable {
                 // next one, after a short pause.
                 boolean failed = e != null || resp.statusCode() >= 500;
                 int next = failed ? (index + 1) % bridges.size() : index;
-                if (running.get() || draining) {
+                if (!closed) {
                   retries.schedule(() -> poll(t, next), failed ? 100 : 0, TimeUnit.MILLISECONDS);
                 }
                 return;
@@ -348,12 +348,9 @@ final class TrackedLoad implements AutoCloseable {
             });
   }
 
-  private volatile boolean draining;
-
-  /** Keeps long-polling outstanding HTTP calls after sending stopped. */
-  void draining(boolean on) {
-    draining = on;
-  }
+  // Polls go on until close(), also after sending stopped (a poll that came back between the two
+  // once went unrepeated, and its call counted as lost).
+  private volatile boolean closed;
 
   private static boolean isConnectionFailure(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
@@ -428,7 +425,7 @@ final class TrackedLoad implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-    draining = false;
+    closed = true;
     retries.shutdownNow();
     producer.close(Duration.ofSeconds(5));
     readers.forEach(Reader::close);
