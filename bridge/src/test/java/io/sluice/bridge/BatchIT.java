@@ -105,22 +105,33 @@ class BatchIT {
         assertThat(worker.received.keySet().stream().filter(k -> k.startsWith(job + ":")))
             .hasSize(n);
 
-        // Cancel keeps what was finished.
+        // Cancel keeps what was finished, and what was in flight finishes: 15 lines answered,
+        // then the worker holds the window's 10 (BATCH_WINDOW) until the cancel is in.
         worker.budget.set(15);
+        worker.holdOverBudget = true;
         String cancelled = create(http, second, goodFile, url);
-        Awaitility.await("some lines answered")
+        Awaitility.await("some lines answered, the window held")
             .atMost(WAIT)
             .until(
-                () -> batch(http, second, cancelled).at("/request_counts/completed").asInt() >= 15);
+                () ->
+                    batch(http, second, cancelled).at("/request_counts/completed").asInt() >= 15
+                        && worker.received.keySet().stream()
+                                .filter(k -> k.startsWith(cancelled + ":"))
+                                .count()
+                            >= 25);
         HttpResponse<String> c =
             TestBridges.send(
                 http, TestBridges.post(second, "/v1/batches/" + cancelled + "/cancel", ""));
         assertThat(c.statusCode()).as(c.body()).isEqualTo(200);
         assertThat(TestBridges.json(c).get("status").asText()).isEqualTo("cancelling");
+        worker.releaseHeld();
         JsonNode end = awaitStatus(http, second, cancelled, "cancelled");
-        assertThat(end.at("/request_counts/completed").asInt()).isEqualTo(15);
+        assertThat(end.at("/request_counts/completed").asInt()).isEqualTo(25);
         assertThat(content(http, second, end.get("output_file_id").asText()).split("\n"))
-            .hasSize(15);
+            .hasSize(25);
+        assertThat(worker.received.keySet().stream().filter(k -> k.startsWith(cancelled + ":")))
+            .as("lines sent: none after the cancel")
+            .hasSize(25);
 
         // Newest first, two a page.
         JsonNode page = TestBridges.json(TestBridges.get(http, second, "/v1/batches?limit=2"));

@@ -59,6 +59,20 @@ final class EchoWorker implements AutoCloseable {
   /** How many more requests to answer; the rest are read and dropped (a worker that died). */
   final AtomicInteger budget = new AtomicInteger(Integer.MAX_VALUE);
 
+  /**
+   * Requests over the budget are held instead of dropped (a worker still busy with them) and
+   * answered once {@link #releaseHeld} is called.
+   */
+  volatile boolean holdOverBudget;
+
+  private final List<InferenceRequest> held = new ArrayList<>(); // the worker thread's only
+  private volatile boolean release;
+
+  /** Answers the held requests (on the worker thread, at its next poll). */
+  void releaseHeld() {
+    release = true;
+  }
+
   EchoWorker(KafkaCluster kafka, String registryUrl, List<String> apps, Set<String> silentApps) {
     Properties c = kafka.consumerProperties();
     c.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class);
@@ -92,20 +106,21 @@ final class EchoWorker implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(100))) {
           InferenceRequest req = requests.deserializer().deserialize(rec.topic(), rec.value());
           received.put(req.getRequestId(), req);
-          if (silentApps.contains(req.getApp()) || budget.getAndDecrement() <= 0) {
+          if (silentApps.contains(req.getApp())) {
             continue;
           }
-          served.computeIfAbsent(req.getRequestId(), k -> new AtomicInteger()).incrementAndGet();
-          for (InferenceResponse r : answer(req)) {
-            String topic = Replies.topicFor(req);
-            sent.add(
-                producer.send(
-                    new ProducerRecord<>(
-                        topic,
-                        Replies.partitionFor(req),
-                        req.getRequestId(),
-                        responses.serializer().serialize(topic, r))));
+          if (budget.getAndDecrement() <= 0) {
+            if (holdOverBudget) {
+              held.add(req);
+            }
+            continue;
           }
+          reply(req, sent);
+        }
+        if (release) {
+          release = false;
+          held.forEach(req -> reply(req, sent));
+          held.clear();
         }
         for (Future<RecordMetadata> f : sent) {
           f.get();
@@ -119,6 +134,20 @@ final class EchoWorker implements AutoCloseable {
       throw new IllegalStateException("the echo worker could not send a reply", e.getCause());
     } finally {
       consumer.close();
+    }
+  }
+
+  private void reply(InferenceRequest req, List<Future<RecordMetadata>> sent) {
+    served.computeIfAbsent(req.getRequestId(), k -> new AtomicInteger()).incrementAndGet();
+    for (InferenceResponse r : answer(req)) {
+      String topic = Replies.topicFor(req);
+      sent.add(
+          producer.send(
+              new ProducerRecord<>(
+                  topic,
+                  Replies.partitionFor(req),
+                  req.getRequestId(),
+                  responses.serializer().serialize(topic, r))));
     }
   }
 

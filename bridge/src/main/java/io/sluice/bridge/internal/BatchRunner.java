@@ -73,6 +73,7 @@ final class BatchRunner extends ConsumerLoop {
     BatchRun run;
     long catchUpTo;
     long lastWriteMs;
+    long cancellingSinceMs = -1; // when this process moved it to cancelling; -1: not (or before)
     int writtenCompleted = -1;
     int writtenFailed = -1;
 
@@ -236,8 +237,18 @@ final class BatchRunner extends ConsumerLoop {
       BatchStatus.move(a.record, BatchStatus.CANCELLING, now / 1000);
       write(a);
       status = BatchStatus.CANCELLING;
+      a.cancellingSinceMs = now;
     }
     if (status.equals(BatchStatus.CANCELLING)) {
+      // As OpenAI's cancel does: nothing more is sent, and lines already sent may still finish
+      // (kept in the output) for up to the line timeout. A replica that took the batch over mid-way
+      // sent none of them itself, so it finishes at once.
+      if (a.cancellingSinceMs >= 0
+          && a.run.inFlight() > 0
+          && now - a.cancellingSinceMs < settings.lineTimeoutMs()) {
+        writeProgress(a, now);
+        return;
+      }
       finish(a, BatchStatus.CANCELLED, null, now);
       return;
     }
@@ -273,6 +284,11 @@ final class BatchRunner extends ConsumerLoop {
                     }
                   });
     }
+    writeProgress(a, now);
+  }
+
+  /** Writes the request counts if they moved, at most every {@link #PROGRESS_EVERY_MS}. */
+  private void writeProgress(Active a, long now) throws Exception {
     if (now - a.lastWriteMs >= PROGRESS_EVERY_MS
         && (a.run.completed() != a.writtenCompleted || a.run.failed() != a.writtenFailed)) {
       counts(a);
