@@ -58,7 +58,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * steps on its critical path; the baseline app routes straight to deployment {@code d}. Every
  * deployment is served by its own no-op fake worker thread (answers at once), with the same
  * batching ({@code maxBatchSize 8}, {@code maxWaitMs} as given). The router runs with its defaults
- * (at_least_once, commit every 200 ms, producer linger 5 ms, punctuation every 5 ms).
+ * (at_least_once, commit every 200 ms, producer linger 1 ms, punctuation every 5 ms).
  *
  * <p>Open loop: request {@code k} of a round is due at {@code start + k/rate}, whatever the replies
  * do; latency runs from the intended send to the answer's arrival at the client. Rounds alternate
@@ -77,7 +77,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * </ul>
  *
  * <p>{@code java -cp ... io.sluice.loadtest.router.PipelineBenchmark [rates=100,300] [seconds per
- * round=8] [rounds=3] [maxWaitMs list=0] [router producer linger.ms=5]}
+ * round=8] [rounds=3] [maxWaitMs list=0] [router producer linger.ms=the router's default]}
  */
 public final class PipelineBenchmark {
   private static final String URL = "mock://pipeline-bench";
@@ -91,8 +91,11 @@ public final class PipelineBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     List<Integer> waits = ints(args.length > 3 ? args[3] : "0");
-    // The router's own default is 5 ms (RouterApp); another value shows what the linger costs.
-    int linger = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+    // The router's own default (RouterApp); another value shows what the linger costs.
+    int linger =
+        args.length > 4
+            ? Integer.parseInt(args[4])
+            : io.sluice.router.RouterApp.DEFAULT_PRODUCER_LINGER_MS;
     BenchResults bench =
         new BenchResults(
             "pipeline",

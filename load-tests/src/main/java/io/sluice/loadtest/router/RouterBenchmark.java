@@ -70,7 +70,8 @@ public final class RouterBenchmark {
   private static final long COMMIT_INTERVAL_MS = 1000;
   private static final long EOS_COMMIT_INTERVAL_MS = 100; // Kafka Streams' exactly-once default
   private static final int MAX_POLL_RECORDS = 1000; // the Kafka Streams default
-  private static final int LINGER_MS = 5; // the router's default producer linger.ms
+  // The router's default producer linger.ms; the pass-throughs use the same.
+  private static final int LINGER_MS = io.sluice.router.RouterApp.DEFAULT_PRODUCER_LINGER_MS;
   private static final int BURST = 200;
   private static final int BURST_BATCH = 32;
   private static final int BURST_WAIT_MS = 5; // the dev stack's sentiment deployment
