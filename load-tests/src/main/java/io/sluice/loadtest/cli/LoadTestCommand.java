@@ -98,7 +98,12 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--api-key", description = "Bearer API key for the bridge, if it needs one.")
   String apiKey;
 
-  @Option(names = "--app", defaultValue = "sentiment", description = "App (custom run).")
+  @Option(
+      names = "--app",
+      defaultValue = "sentiment",
+      description =
+          "App (custom run; batch-vs-interactive: the app both loads call, with --input and"
+              + " --deployments). Default: ${DEFAULT-VALUE}.")
   String app;
 
   @Option(
@@ -287,7 +292,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           // A placeholder: batchVsInteractive() makes its runs (their length is the job's).
           Scenario alone =
               BatchVsInteractive.interactive(
-                  "alone", rateScale, Duration.ofSeconds(40), Duration.ofSeconds(5));
+                  bviSubject(), "alone", rateScale, Duration.ofSeconds(40), Duration.ofSeconds(5));
           list.add(
               new Scenario(
                   BatchVsInteractive.NAME,
@@ -302,20 +307,32 @@ public final class LoadTestCommand implements Callable<Integer> {
       }
       return list.stream().map(this::withTimeout).toList();
     }
-    InputKind kind =
-        input == null
-            ? InputKind.defaultFor(app)
-            : InputKind.valueOf(input.toUpperCase(Locale.ROOT));
     GeneratorSettings s =
         GeneratorSettings.steady(app, rate, duration, warmup)
             .withPayloadBytes(payloadBytes)
             .withKeys(keys)
             .withConcurrencyLimit(concurrency)
             .withBulkFraction(bulkFraction)
-            .withInputKind(kind);
+            .withInputKind(inputKind());
     return List.of(
         withTimeout(
             new Scenario("custom", "A custom run from command-line flags.", s, deployments)));
+  }
+
+  private InputKind inputKind() {
+    return input == null
+        ? InputKind.defaultFor(app)
+        : InputKind.valueOf(input.toUpperCase(Locale.ROOT));
+  }
+
+  /**
+   * What batch-vs-interactive calls: {@code --app} (default {@code sentiment}) with {@code --input}
+   * and the deployments named by {@code --deployments} (default: the deployment named like the
+   * app).
+   */
+  BatchVsInteractive.Subject bviSubject() {
+    return new BatchVsInteractive.Subject(
+        app, inputKind(), deployments.isEmpty() ? List.of(app) : deployments);
   }
 
   private Scenario withTimeout(Scenario sc) {
@@ -336,20 +353,22 @@ public final class LoadTestCommand implements Callable<Integer> {
    * interactive load at least 0.8 of its rate alone.
    */
   private List<RunResult> batchVsInteractive(String kafka, String registry, List<String> notes) {
+    BatchVsInteractive.Subject subject = bviSubject();
     String saved = entry;
     entry = "kafka";
     try {
       // A warm-up job, not counted: sentiment scales to zero, and a job that paid for the
       // replicas' start would make the job-alone rate look worse than it is.
       BatchVsInteractive.JobRun warm =
-          runJob(kafka, registry, Math.min(batchJobLines, 2000), null, notes);
+          runJob(subject, kafka, registry, Math.min(batchJobLines, 2000), null, notes);
       stderr.printf(
           Locale.ROOT,
           "batch-vs-interactive:warm-up: %d lines in %.1f s (not counted)%n",
           warm.answered(),
           warm.seconds());
       // The job alone: what the deployment serves a job with no interactive load.
-      BatchVsInteractive.JobRun jobAlone = runJob(kafka, registry, batchJobLines, null, notes);
+      BatchVsInteractive.JobRun jobAlone =
+          runJob(subject, kafka, registry, batchJobLines, null, notes);
       stderr.printf(
           Locale.ROOT,
           "batch-vs-interactive:job-alone: %d of %d lines in %.1f s (%.1f lines/s)%n",
@@ -364,13 +383,14 @@ public final class LoadTestCommand implements Callable<Integer> {
           runOne(
               withTimeout(
                   BatchVsInteractive.interactive(
-                      "alone", rateScale, window, Duration.ofSeconds(5))),
+                      subject, "alone", rateScale, window, Duration.ofSeconds(5))),
               kafka,
               registry,
               notes);
       RunResult[] with = new RunResult[1];
       BatchVsInteractive.JobRun jobWith =
           runJob(
+              subject,
               kafka,
               registry,
               batchJobLines,
@@ -379,7 +399,7 @@ public final class LoadTestCommand implements Callable<Integer> {
                       runOne(
                           withTimeout(
                               BatchVsInteractive.interactive(
-                                  "with-job", rateScale, window, Duration.ZERO)),
+                                  subject, "with-job", rateScale, window, Duration.ZERO)),
                           kafka,
                           registry,
                           notes),
@@ -398,12 +418,17 @@ public final class LoadTestCommand implements Callable<Integer> {
    * {@code beside}'s run, whichever is first, when the job is still going then).
    */
   private BatchVsInteractive.JobRun runJob(
-      String kafka, String registry, int jobLines, Runnable beside, List<String> notes) {
+      BatchVsInteractive.Subject subject,
+      String kafka,
+      String registry,
+      int jobLines,
+      Runnable beside,
+      List<String> notes) {
     try (BatchJobTarget job =
         new BatchJobTarget(
             kafka,
             registry,
-            BatchVsInteractive.APP,
+            subject.app(),
             timeout.multipliedBy(20),
             batchWindow,
             jobLines,
@@ -411,7 +436,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(t0);
       List<java.util.concurrent.CompletableFuture<?>> lines = new ArrayList<>();
-      for (var r : BatchVsInteractive.jobLines(jobLines, 256, t0)) {
+      for (var r : BatchVsInteractive.jobLines(subject, jobLines, 256, t0)) {
         lines.add(
             job.send(r)
                 .whenComplete((ok, e) -> last.accumulateAndGet(System.nanoTime(), Math::max)));

@@ -6,6 +6,7 @@ import io.sluice.avro.ResponseStatus;
 import io.sluice.avro.Timings;
 import io.sluice.loadtest.generator.LoadRequest;
 import io.sluice.loadtest.generator.Reply;
+import io.sluice.loadtest.generator.StageTimes;
 import io.sluice.schemas.Replies;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
@@ -230,6 +231,17 @@ public final class KafkaTarget implements io.sluice.loadtest.generator.Target {
       reply = Reply.error(code, variant, deployment);
     }
     Timings t = resp.getTimings();
+    if (t != null) {
+      reply =
+          reply.withStages(
+              new StageTimes(
+                  t.getCreatedAtMs(),
+                  t.getRoutedAtMs(),
+                  t.getBatchFlushedAtMs(),
+                  t.getStartedAtMs(),
+                  t.getFinishedAtMs(),
+                  System.currentTimeMillis()));
+    }
     if (deployment != null && t != null && t.getBatchFlushedAtMs() != null) {
       // Requests of one micro-batch share its deployment, flush time and start time.
       reply =

@@ -40,6 +40,9 @@ final class LoadStats {
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, String> firstVariantOfKey = new ConcurrentHashMap<>();
   private final Map<String, Boolean> stickyViolations = new ConcurrentHashMap<>();
+  // OK replies' time per stage of the path (StageTimes), by stage name, in path order.
+  private final Map<String, ConcurrentHistogram> stages =
+      java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
   // Micro-batches seen in replies: deployment -> batch -> replies of this run in it.
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder>> batches =
@@ -110,6 +113,16 @@ final class LoadStats {
       latency.recordValue(fromIntended);
       serviceTime.recordValue(micros(nowNanos - sendNanos));
       byPriority.get(r.priority()).recordValue(fromIntended);
+      if (reply.stages() != null) {
+        reply
+            .stages()
+            .durationsMs()
+            .forEach(
+                (stage, ms) ->
+                    stages
+                        .computeIfAbsent(stage, k -> new ConcurrentHistogram(3))
+                        .recordValue(Math.max(0, ms) * 1000));
+      }
     } else {
       errorCodes.computeIfAbsent(errorCode(reply, error), k -> new LongAdder()).increment();
     }
@@ -243,6 +256,10 @@ final class LoadStats {
                     n.sum(),
                     variantTotal == 0 ? 0 : (double) n.sum() / variantTotal,
                     Percentiles.ofMicros(variantLatency.get(v)))));
+    Map<String, Percentiles> stageTimes = new LinkedHashMap<>();
+    synchronized (stages) {
+      stages.forEach((k, h) -> stageTimes.put(k, Percentiles.ofMicros(h)));
+    }
     double secs = measuredSeconds <= 0 ? 1 : measuredSeconds;
     long okCount = ok.sum();
     return new Summary(
@@ -266,6 +283,7 @@ final class LoadStats {
         maxBacklog,
         lateSends,
         maxInFlight,
-        meanBatchSizes(batches));
+        meanBatchSizes(batches),
+        stageTimes);
   }
 }

@@ -28,6 +28,10 @@ import java.util.Map;
  * @param observedBatchSize mean micro-batch size per deployment as seen in this run's replies
  *     (replies sharing deployment, flush and start time); other callers' requests in the same batch
  *     are not seen, so this is a lower bound
+ * @param stages OK replies' time per stage of the path ({@code created_to_routed}, {@code
+ *     routed_to_flushed}, {@code flushed_to_started}, {@code started_to_finished}, {@code
+ *     finished_to_received}; see {@code StageTimes}), from the replies' timings (Kafka entry path
+ *     only; empty otherwise)
  */
 public record Summary(
     double measuredSeconds,
@@ -50,4 +54,5 @@ public record Summary(
     long maxBacklog,
     long lateSends,
     long maxInFlight,
-    Map<String, Double> observedBatchSize) {}
+    Map<String, Double> observedBatchSize,
+    Map<String, Percentiles> stages) {}

@@ -12,33 +12,47 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code batch-vs-interactive}: the same interactive load on {@code sentiment} twice, first alone,
- * then beside one large batch job (BULK lines to the same app). It shows what a batch job costs
+ * {@code batch-vs-interactive}: the same interactive load on one app twice, first alone, then
+ * beside one large batch job (BULK lines to the same app). It shows what a batch job costs
  * interactive traffic (the router never lets BULK requests share or hold up an INTERACTIVE batch)
- * and what the job gets done meanwhile.
+ * and what the job gets done meanwhile. The app is {@code sentiment} (a CPU-bound function) unless
+ * {@code --app} names another: {@code load-tests/slot-bound.yaml}'s {@code slot-bound} is an LLM
+ * deployment on the vLLM simulator, whose capacity is its worker slots, not the host's CPU.
  */
 public final class BatchVsInteractive {
   public static final String NAME = "batch-vs-interactive";
 
-  /** The app both loads call. */
-  public static final String APP = "sentiment";
+  /** The app both loads call unless {@code --app} says otherwise. */
+  public static final String DEFAULT_APP = "sentiment";
 
   private BatchVsInteractive() {}
 
   /**
-   * The interactive load, run under {@code label} ({@code alone} or {@code with-job}) for {@code
-   * duration} after {@code warmup} (not counted).
+   * What both loads call: the app, the input its function takes, and the deployments whose replicas
+   * and lag are sampled.
+   */
+  public record Subject(String app, InputKind input, List<String> deployments) {
+    public Subject {
+      deployments = List.copyOf(deployments);
+    }
+  }
+
+  /**
+   * The interactive load on {@code subject}, run under {@code label} ({@code alone} or {@code
+   * with-job}) for {@code duration} after {@code warmup} (not counted).
    */
   public static Scenario interactive(
-      String label, double rateScale, Duration duration, Duration warmup) {
+      Subject subject, String label, double rateScale, Duration duration, Duration warmup) {
     return new Scenario(
         NAME + ":" + label,
-        "Interactive sentiment at 20/s ("
+        "Interactive "
+            + subject.app()
+            + " at 20/s ("
             + label
             + "): its p50/p99 alone and beside a large batch job on the same deployment.",
-        GeneratorSettings.steady(APP, 20 * rateScale, duration, warmup)
-            .withInputKind(InputKind.JSON),
-        List.of(APP));
+        GeneratorSettings.steady(subject.app(), 20 * rateScale, duration, warmup)
+            .withInputKind(subject.input()),
+        subject.deployments());
   }
 
   /**
@@ -49,14 +63,23 @@ public final class BatchVsInteractive {
     return Duration.ofMillis(Math.max(10_000, Math.round(jobAlone.seconds() * 1000)));
   }
 
-  /** The lines of the batch job, all due now (a job arrives whole). */
-  public static List<LoadRequest> jobLines(int lines, int payloadBytes, long nowNanos) {
+  /** The lines of the batch job to {@code subject}'s app, all due now (a job arrives whole). */
+  public static List<LoadRequest> jobLines(
+      Subject subject, int lines, int payloadBytes, long nowNanos) {
     String text = Payloads.text(payloadBytes);
     List<LoadRequest> out = new ArrayList<>(lines);
     for (int i = 0; i < lines; i++) {
       out.add(
           new LoadRequest(
-              i, "bvi-" + i, APP, null, Priority.BULK, InputKind.JSON, text, nowNanos, false));
+              i,
+              "bvi-" + i,
+              subject.app(),
+              null,
+              Priority.BULK,
+              subject.input(),
+              text,
+              nowNanos,
+              false));
     }
     return out;
   }

@@ -81,6 +81,30 @@ class LoadTestCommandTest {
   }
 
   @Test
+  void batchVsInteractiveTakesItsAppInputAndDeploymentsFromTheFlags() {
+    var cmd =
+        parse("--scenario", "batch-vs-interactive", "--app", "slot-bound", "--input", "prompt");
+    List<Scenario> plan = cmd.plan();
+    assertThat(plan.get(0).settings().app()).isEqualTo("slot-bound");
+    assertThat(plan.get(0).settings().inputKind()).isEqualTo(InputKind.PROMPT);
+    assertThat(plan.get(0).deployments()).containsExactly("slot-bound");
+    var lines = io.sluice.loadtest.scenario.BatchVsInteractive.jobLines(cmd.bviSubject(), 3, 16, 0);
+    assertThat(lines)
+        .allSatisfy(
+            r -> {
+              assertThat(r.app()).isEqualTo("slot-bound");
+              assertThat(r.inputKind()).isEqualTo(InputKind.PROMPT);
+              assertThat(r.priority()).isEqualTo(io.sluice.avro.Priority.BULK);
+            });
+    assertThat(
+            parse("--scenario", "batch-vs-interactive", "--app", "chat", "--deployments", "chat-a")
+                .plan()
+                .get(0)
+                .deployments())
+        .containsExactly("chat-a");
+  }
+
+  @Test
   void badValuesStopWithAMessageNamingThem() {
     StringWriter err = new StringWriter();
     CommandLine cl = new CommandLine(new LoadTestCommand()).setErr(new PrintWriter(err));

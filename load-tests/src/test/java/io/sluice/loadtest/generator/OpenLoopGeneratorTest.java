@@ -211,4 +211,41 @@ class OpenLoopGeneratorTest {
     assertThat(out.summary().observedBatchSize()).containsEntry("dep", 4.0);
     assertThat(out.timeline().get(1).gauges()).containsEntry("batch.dep", 4.0);
   }
+
+  @Test
+  void stageTimesFromRepliesAreSummarisedPerStage() {
+    FakeClock clock = new FakeClock();
+    // Odd requests waited 40 ms for a slot, even ones 0; each stage otherwise takes fixed times.
+    ScriptedTarget target =
+        new ScriptedTarget(clock, t -> t + MS)
+            .replying(
+                r ->
+                    Reply.ok(null, "dep")
+                        .withStages(
+                            new StageTimes(
+                                1000L,
+                                1002L,
+                                1007L,
+                                1007L + (r.seq() % 2 == 1 ? 40 : 0),
+                                1200L,
+                                1203L)));
+
+    Summary s = run(steady(100, 4, 0), clock, target).summary();
+
+    assertThat(s.stages())
+        .containsOnlyKeys(
+            "created_to_routed",
+            "routed_to_flushed",
+            "flushed_to_started",
+            "started_to_finished",
+            "finished_to_received");
+    assertThat(s.stages().get("created_to_routed").p50()).isCloseTo(2.0, within(0.01));
+    assertThat(s.stages().get("routed_to_flushed").p99()).isCloseTo(5.0, within(0.01));
+    assertThat(s.stages().get("flushed_to_started").p50()).isEqualTo(0.0);
+    assertThat(s.stages().get("flushed_to_started").p99()).isCloseTo(40.0, within(0.1));
+    assertThat(s.stages().get("finished_to_received").count()).isEqualTo(400);
+    // A stage with an unreported end is left out rather than counted as zero.
+    assertThat(new StageTimes(1L, null, 3L, 4L, 5L, 6L).durationsMs())
+        .containsOnlyKeys("flushed_to_started", "started_to_finished", "finished_to_received");
+  }
 }

@@ -39,7 +39,8 @@ class ReportTest {
             7,
             3,
             42,
-            Map.of("chat-a", 6.5));
+            Map.of("chat-a", 6.5),
+            Map.of("routed_to_flushed", P));
     List<TimelinePoint> tl =
         List.of(
             new TimelinePoint(
