@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * <p>Batches of BULK requests (the router's {@code sluice-priority} header; async batch jobs) give
  * way to interactive ones: an interactive batch fetched is started before any BULK batch waiting,
  * BULK batches take at most {@code maxConcurrent - 1} slots (all of them when {@code maxConcurrent}
- * is 1), so one slot is always free for interactive traffic, and the loop reads up to {@link
- * #BULK_LOOKAHEAD_PER_SLOT} × {@code maxConcurrent} BULK batches ahead to find the interactive
- * batches queued behind them in the same partitions. A job's bounded window (256 lines in flight by
- * default) keeps the BULK batches ahead in the log within that reach.
+ * is 1), so one slot is always free for interactive traffic, and the loop reads BULK batches ahead
+ * (up to {@link #BULK_LOOKAHEAD_BATCHES} of them or {@link #BULK_LOOKAHEAD_BYTES}) to find the
+ * interactive batches queued behind them in the same partitions. A job's bounded window (256 lines
+ * in flight by default) puts at most a few hundred BULK batches ahead in the log, within that reach
+ * even when its lines trickle in as batches of one or two.
  *
  * <p>A partition's offset is committed only over a contiguous run of finished records:
  *
@@ -62,9 +63,14 @@ public final class WorkerLoop implements Runnable {
   private static final Duration POLL = Duration.ofMillis(50);
 
   /**
-   * How many BULK batches per slot the loop may hold fetched while it looks for interactive ones.
+   * How many BULK batches the loop may hold fetched while it looks for interactive ones behind
+   * them. Four per slot had been too few: a job's trickle of lines made batches of 1-3 lines, a
+   * 256-line window a few hundred of them, and interactive batches behind them waited seconds.
    */
-  static final int BULK_LOOKAHEAD_PER_SLOT = 4;
+  static final int BULK_LOOKAHEAD_BATCHES = 1024;
+
+  /** ...and how many bytes of them at most (records are up to the broker's message size). */
+  static final long BULK_LOOKAHEAD_BYTES = 16L << 20;
 
   /**
    * While BULK batches wait for a slot and partitions stay resumed (to find interactive batches
@@ -90,7 +96,7 @@ public final class WorkerLoop implements Runnable {
   private final Deque<ConsumerRecord<byte[], byte[]>> fetchedBulk = new ArrayDeque<>();
 
   private final int bulkSlots;
-  private final int bulkLookahead;
+  private long fetchedBulkBytes; // the poll thread's only
   private final AtomicInteger bulkInflight = new AtomicInteger();
 
   /** Batches finished so far: the poll thread waits for this to move while it is paused. */
@@ -156,7 +162,6 @@ public final class WorkerLoop implements Runnable {
     this.pool = pool;
     this.maxConcurrent = maxConcurrent;
     this.bulkSlots = Math.max(1, maxConcurrent - 1);
-    this.bulkLookahead = BULK_LOOKAHEAD_PER_SLOT * maxConcurrent;
     this.metrics = metrics;
     this.inflight = metrics.inflight();
   }
@@ -235,6 +240,7 @@ public final class WorkerLoop implements Runnable {
           // Not started, so never committed: redelivered to whoever takes the partition over.
           fetched.clear();
           fetchedBulk.clear();
+          fetchedBulkBytes = 0;
           if (inflight.get() == 0 || System.nanoTime() > drainDeadlineNanos) {
             break;
           }
@@ -260,7 +266,12 @@ public final class WorkerLoop implements Runnable {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             trackers.computeIfAbsent(tp, k -> new PartitionTracker<>()).fetched(r.offset());
-            (isBulk(r) ? fetchedBulk : fetched).add(r);
+            if (isBulk(r)) {
+              fetchedBulk.add(r);
+              fetchedBulkBytes += bytesOf(r);
+            } else {
+              fetched.add(r);
+            }
           }
         } catch (WakeupException e) {
           // drain() or halt() asked us to look at the flags now.
@@ -328,6 +339,10 @@ public final class WorkerLoop implements Runnable {
     return "BULK".equals(SluiceHeaders.get(r.headers(), SluiceHeaders.PRIORITY));
   }
 
+  private static long bytesOf(ConsumerRecord<byte[], byte[]> r) {
+    return (long) Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+  }
+
   /** Starts interactive batches first, then BULK ones within their share of the slots. */
   private void startFetched() {
     while (inflight.get() < maxConcurrent) {
@@ -338,6 +353,7 @@ public final class WorkerLoop implements Runnable {
         bulk = false;
       } else if (!fetchedBulk.isEmpty() && bulkInflight.get() < bulkSlots) {
         r = fetchedBulk.poll();
+        fetchedBulkBytes -= bytesOf(r);
         bulk = true;
       } else {
         return;
@@ -660,7 +676,8 @@ public final class WorkerLoop implements Runnable {
         draining
             || (inflight.get() + fetched.size() >= maxConcurrent && fetchedBulk.isEmpty())
             || fetched.size() >= maxConcurrent
-            || fetchedBulk.size() >= bulkLookahead;
+            || fetchedBulk.size() >= BULK_LOOKAHEAD_BATCHES
+            || fetchedBulkBytes >= BULK_LOOKAHEAD_BYTES;
     if (full && !assigned.isEmpty()) {
       consumer.pause(assigned);
       paused = true;
@@ -711,6 +728,8 @@ public final class WorkerLoop implements Runnable {
     private void removeFetched(Collection<TopicPartition> partitions) {
       removeFetched(partitions, fetched);
       removeFetched(partitions, fetchedBulk);
+      fetchedBulkBytes = 0;
+      fetchedBulk.forEach(r -> fetchedBulkBytes += bytesOf(r));
     }
 
     private void removeFetched(
