@@ -41,6 +41,8 @@ import java.util.Map;
  * @param maxMessageBytes the one record-size limit ({@code sluice.kafka.max-message-bytes}); the
  *     largest accepted body ({@link #maxBodyBytes()}) is derived from it
  * @param kafkaTimeoutMs bound on Kafka produce (metadata wait plus delivery) before 503
+ * @param inlineSend whether a request whose topic's schema id and metadata are known is sent on the
+ *     calling event loop by a producer that never waits (else every send takes a pool thread)
  * @param kafkaOverrides the Kafka client properties every client of the bridge takes: {@code
  *     sluice.kafka.client.*} and the SASL JAAS line ({@link ConnectionKeys#clientSettings},
  *     bootstrap servers apart)
@@ -72,6 +74,7 @@ public record BridgeConfig(
     int maxInFlight,
     int maxMessageBytes,
     long kafkaTimeoutMs,
+    boolean inlineSend,
     Map<String, String> kafkaOverrides,
     Map<String, Object> producerSettings,
     Map<String, Object> groupSettings,
@@ -110,6 +113,7 @@ public record BridgeConfig(
   public static final int ENVELOPE_BYTES = 16 * 1024;
 
   public static final String KAFKA_TIMEOUT_MS = "sluice.bridge.kafka-timeout-ms";
+  public static final String INLINE_SEND = "sluice.bridge.inline-send";
   public static final String BATCH_FILES_TOPIC = "sluice.bridge.batch.files-topic";
   public static final String BATCH_JOBS_TOPIC = "sluice.bridge.batch.jobs-topic";
   public static final String BATCH_EVENTS_TOPIC = "sluice.bridge.batch.events-topic";
@@ -234,6 +238,14 @@ public record BridgeConfig(
             Validators.atLeast(100),
             "Bound on a Kafka produce (metadata wait plus delivery); past it 503.")
         .define(
+            INLINE_SEND,
+            ConfigDef.Type.BOOLEAN,
+            true,
+            "Send a request on the event loop that took it, by a second producer that never"
+                + " waits (max.block.ms=0), once its topic's schema id and metadata are known;"
+                + " a send that would wait goes to the producer pool. Off: every send takes a"
+                + " pool thread (one more thread hand-off per call).")
+        .define(
             BATCH_FILES_TOPIC,
             ConfigDef.Type.STRING,
             Topics.BATCH_FILES,
@@ -345,6 +357,7 @@ public record BridgeConfig(
         c.getInt(MAX_IN_FLIGHT),
         c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES),
         c.getLong(KAFKA_TIMEOUT_MS),
+        c.getBoolean(INLINE_SEND),
         kafkaProperties(c),
         ConnectionKeys.producerSettings(c),
         ConnectionKeys.groupSettings(c),

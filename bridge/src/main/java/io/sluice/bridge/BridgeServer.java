@@ -167,7 +167,8 @@ public final class BridgeServer implements AutoCloseable {
                   AvroSerde.of(InferenceRequest.class, serde, false).serializer(),
                   responseSerde.serializer(),
                   config.kafkaOverrides(),
-                  config.producerSettings()));
+                  config.producerSettings(),
+                  config.inlineSend()));
       batch =
           own(new BatchService(config, submitter, routes, responseSerde.deserializer(), metrics));
       routes.start();

@@ -76,19 +76,26 @@ final class Submission {
                 409, "conflict", "Request " + id + " is already open here.", null, 1, id);
           }
           ex.arm();
-          Future.fromCompletionStage(submitter.submit(req), context)
-              .onFailure(
-                  e -> {
-                    ApiError err = failed(e, id);
-                    if (viaResults) {
-                      // Its pending marker is already out: withdraw it before answering, so a
-                      // retry with the same key (here or on another replica) runs again.
-                      Future.fromCompletionStage(markers.withdraw(id), context)
-                          .onComplete(x -> ex.fail(err));
-                    } else {
-                      ex.fail(err);
-                    }
-                  });
+          // Only a failed write needs the event loop (ex.fail goes there itself): a written one is
+          // finished by its reply, so success costs no extra hop onto the context.
+          CompletableFuture<Void> unused =
+              submitter
+                  .submit(req)
+                  .whenComplete(
+                      (v, e) -> {
+                        if (e == null) {
+                          return;
+                        }
+                        ApiError err = failed(e, id);
+                        if (viaResults) {
+                          // Its pending marker is already out: withdraw it before answering, so a
+                          // retry with the same key (here or on another replica) runs again.
+                          CompletableFuture<Void> unusedWithdrawal =
+                              markers.withdraw(id).whenComplete((x, y) -> ex.fail(err));
+                        } else {
+                          ex.fail(err);
+                        }
+                      });
         });
   }
 

@@ -84,6 +84,13 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
   String echo;
 
   @Option(
+      names = "--bridge-config",
+      description =
+          "A bridge setting to try (key=value, repeatable), e.g. sluice.bridge.inline-send=false;"
+              + " the bridge's own defaults otherwise.")
+  Map<String, String> bridgeOverrides = new java.util.LinkedHashMap<>();
+
+  @Option(
       names = "--seconds",
       defaultValue = "10",
       description = "Length of each throughput phase.")
@@ -102,25 +109,25 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
           new NewTopic(Topics.ROUTES, 1, (short) 1),
           new NewTopic(Topics.requests(APP), 4, (short) 1));
       publishRoute(bootstrap, registry);
-      BridgeConfig config =
-          BridgeConfig.of(
-              Map.of(
-                  BridgeConfig.PORT, "0",
-                  BridgeConfig.BOOTSTRAP_SERVERS, bootstrap,
-                  BridgeConfig.SCHEMA_REGISTRY_URL, registry));
+      Map<String, String> settings = new java.util.LinkedHashMap<>(bridgeOverrides);
+      settings.put(BridgeConfig.PORT, "0");
+      settings.put(BridgeConfig.BOOTSTRAP_SERVERS, bootstrap);
+      settings.put(BridgeConfig.SCHEMA_REGISTRY_URL, registry);
+      BridgeConfig config = BridgeConfig.of(settings);
       BenchResults results =
           new BenchResults(
               "bridge",
               String.format(
                   Locale.ROOT,
                   "%d calls per round, 1 in flight, %d warm-up; %d callers for %d s; %d rounds;"
-                      + " echo %s",
+                      + " echo %s%s",
                   requests,
                   warmup,
                   concurrency,
                   seconds,
                   rounds,
-                  echo));
+                  echo,
+                  bridgeOverrides.isEmpty() ? "" : "; bridge " + bridgeOverrides));
       results
           .goal(
               "bridge-p50",
