@@ -58,17 +58,6 @@ public final class Submitter implements AutoCloseable {
   private final ExecutorService pool;
   private final long timeoutMs;
 
-  /** A submitter that sends inline once a topic's schema id is known (the bridge's default). */
-  public Submitter(
-      String bootstrap,
-      long timeoutMs,
-      Serializer<InferenceRequest> requests,
-      Serializer<InferenceResponse> responses,
-      Map<String, String> overrides,
-      Map<String, Object> shared) {
-    this(bootstrap, timeoutMs, requests, responses, overrides, shared, true);
-  }
-
   /**
    * @param inlineSend whether to send on the caller's thread when that cannot wait (see the class
    *     comment); false: every write goes through the pool

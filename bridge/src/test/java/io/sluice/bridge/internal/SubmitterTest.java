@@ -32,7 +32,8 @@ class SubmitterTest {
             AvroSerde.of(InferenceRequest.class, serde, false).serializer(),
             AvroSerde.of(InferenceResponse.class, serde, false).serializer(),
             Map.of(),
-            Map.of())) {
+            Map.of(),
+            true)) {
       long start = System.nanoTime();
       var sent =
           submitter.submit(InferenceRequest.newBuilder().setRequestId("r").setApp("a").build());
