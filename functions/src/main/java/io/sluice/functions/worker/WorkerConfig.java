@@ -282,7 +282,7 @@ public record WorkerConfig(
   /**
    * What one worker runs at once: requests when {@code maxOngoingRequests} is set, else batches.
    */
-  public io.sluice.functions.internal.runtime.Concurrency concurrency() {
+  io.sluice.functions.internal.runtime.Concurrency concurrency() {
     return maxOngoingRequests > 0
         ? io.sluice.functions.internal.runtime.Concurrency.requests(
             maxOngoingRequests, maxBatchSize)

@@ -104,8 +104,8 @@ public final class WorkerLoop implements Runnable {
    */
   private int fetchedCost;
 
-  /** What the batches running count against the concurrency, all of them and the BULK ones. */
-  private final AtomicInteger inflightCost = new AtomicInteger();
+  /** What the batches running count against the concurrency, all of them (a gauge) and BULK. */
+  private final AtomicInteger inflightCost;
 
   private final AtomicInteger bulkInflightCost = new AtomicInteger();
 
@@ -173,6 +173,7 @@ public final class WorkerLoop implements Runnable {
     this.concurrency = concurrency;
     this.metrics = metrics;
     this.inflight = metrics.inflight();
+    this.inflightCost = metrics.inflightRequests();
   }
 
   /** Longer than this without a loop turn, or retrying a write, and the worker is not ready. */
