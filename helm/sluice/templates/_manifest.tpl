@@ -127,7 +127,8 @@ Integers are int64, so they print as written. Sets out[name] to a dict:
       (printf "sluice.worker.deployment=%s" $name)
       (printf "sluice.worker.function=%s" $d.function)
       (printf "sluice.worker.delivery=%s" (dig "delivery" $defaults.deployment.delivery $d))
-      (printf "sluice.worker.max-concurrent-batches=%d" (max 1 (div (sub (add $maxOngoing $mbs) 1) $mbs)))
+      (printf "sluice.worker.max-ongoing-requests=%d" $maxOngoing)
+      (printf "sluice.worker.max-batch-size=%d" $mbs)
       (printf "sluice.worker.drain-seconds=%d" $drain)
       (printf "sluice.worker.backend-timeout-ms=%d" (int64 (dig "timeoutMs" $defaults.backend.timeoutMs $b))) -}}
 {{- if $url -}}{{- $settings = append $settings (printf "sluice.worker.backend-url=%s" $url) -}}{{- end -}}

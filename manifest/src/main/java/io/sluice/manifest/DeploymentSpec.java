@@ -43,12 +43,6 @@ public record DeploymentSpec(
     params = Map.copyOf(params);
   }
 
-  /** Batches one replica runs at once: ceil(maxOngoingRequests / maxBatchSize), at least 1. */
-  public int concurrentBatches() {
-    return Math.max(
-        1, (maxOngoingRequests + batching.maxBatchSize() - 1) / batching.maxBatchSize());
-  }
-
   /**
    * The target lag per replica (KEDA's {@code lagThreshold}) in batches: {@code
    * targetLagPerReplica}, or {@code targetOngoingRequests} converted at full batches.

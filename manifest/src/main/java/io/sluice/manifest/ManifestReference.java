@@ -159,7 +159,7 @@ public final class ManifestReference {
       | `autoscaling_config.upscaling_factor` | `scaling.upscalingFactor` | scaleUp Percent policy = factor × 100 per 15 s |
       | `autoscaling_config.downscaling_factor` | `scaling.downscalingFactor` | scaleDown Percent policy = factor × 100 per 15 s |
       | `autoscaling_config.metrics_interval_s` | `scaling.pollingIntervalSeconds` | `pollingInterval` |
-      | `max_ongoing_requests` | `maxOngoingRequests` | ceil(maxOngoingRequests / maxBatchSize) batches at once |
+      | `max_ongoing_requests` | `maxOngoingRequests` | requests at once per worker, a batch counting its requests (`sluice.worker.max-ongoing-requests`) |
       | `@serve.batch(max_batch_size, batch_wait_timeout_s)` | `batching.maxBatchSize`, `batching.maxWaitMs` (`batching.bulkMaxWaitMs` for batch jobs' BULK lines) | the router's micro-batcher |
       | `ray_actor_options.num_cpus`, `memory` | `resources.cpu`, `resources.memory` | container requests (memory also the limit) |
       | `ray_actor_options.num_gpus` | `gpu.count` | `nvidia.com/gpu` on the vLLM sidecar |

@@ -23,7 +23,8 @@ public final class WorkerSettings {
     raw.put(WorkerConfig.DEPLOYMENT, d.name());
     raw.put(WorkerConfig.FUNCTION, d.function());
     raw.put(WorkerConfig.DELIVERY, d.delivery());
-    raw.put(WorkerConfig.MAX_CONCURRENT_BATCHES, Integer.toString(d.concurrentBatches()));
+    raw.put(WorkerConfig.MAX_ONGOING_REQUESTS, Integer.toString(d.maxOngoingRequests()));
+    raw.put(WorkerConfig.MAX_BATCH_SIZE, Integer.toString(d.batching().maxBatchSize()));
     raw.put(WorkerConfig.DRAIN_SECONDS, Integer.toString(d.gracefulShutdownSeconds()));
     raw.put(WorkerConfig.BACKEND_TIMEOUT_MS, Integer.toString(d.backend().timeoutMs()));
     String url =

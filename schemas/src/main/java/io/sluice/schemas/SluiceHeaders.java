@@ -17,6 +17,13 @@ public final class SluiceHeaders {
   public static final String VARIANT = "sluice-variant";
   public static final String APP = "sluice-app";
   public static final String PRIORITY = "sluice-priority";
+
+  /**
+   * On {@code sluice.batches.<deployment>}: how many requests the batch holds (the router sets it),
+   * so a worker counting its concurrency in requests need not decode the batch to know.
+   */
+  public static final String BATCH_SIZE = "sluice-batch-size";
+
   public static final String TRACEPARENT = "traceparent";
 
   /**

@@ -5,6 +5,7 @@ import static io.sluice.router.Fixtures.request;
 import static io.sluice.router.Fixtures.route;
 import static io.sluice.router.Fixtures.variant;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.sluice.avro.BatchingSettings;
 import io.sluice.avro.DeadLetter;
@@ -126,14 +127,23 @@ class RouterTopologyTest {
       in.pipeInput("k3", request("chat", "bulk-2", Priority.BULK));
       in.pipeInput("k4", request("chat", "bulk-3", Priority.BULK));
       in.pipeInput("k5", request("chat", "int-2", Priority.INTERACTIVE));
-      List<InferenceBatch> batches = h.batchTopic("chat-a").readValuesToList();
+      List<TestRecord<String, InferenceBatch>> records = h.batchTopic("chat-a").readRecordsToList();
+      List<InferenceBatch> batches = records.stream().map(TestRecord::value).toList();
       assertThat(batches).hasSize(2);
+      // Workers read a batch's class and size from headers, without decoding it.
+      assertThat(records)
+          .extracting(
+              r -> SluiceHeaders.get(r.headers(), SluiceHeaders.PRIORITY),
+              r -> SluiceHeaders.get(r.headers(), SluiceHeaders.BATCH_SIZE))
+          .containsExactly(tuple("BULK", "2"), tuple("INTERACTIVE", "2"));
       assertThat(batches.get(0).getPriority()).isEqualTo(Priority.BULK);
       assertThat(ids(batches.get(0))).containsExactly("bulk-1", "bulk-2");
       assertThat(batches.get(1).getPriority()).isEqualTo(Priority.INTERACTIVE);
       assertThat(ids(batches.get(1))).containsExactly("int-1", "int-2");
       h.advance(100);
-      InferenceBatch rest = h.batchTopic("chat-a").readValue();
+      TestRecord<String, InferenceBatch> restRecord = h.batchTopic("chat-a").readRecord();
+      assertThat(SluiceHeaders.get(restRecord.headers(), SluiceHeaders.BATCH_SIZE)).isEqualTo("1");
+      InferenceBatch rest = restRecord.value();
       assertThat(rest.getPriority()).isEqualTo(Priority.BULK);
       assertThat(ids(rest)).containsExactly("bulk-3");
     }

@@ -139,7 +139,7 @@ public final class WorkerApp implements AutoCloseable {
             config.backendUrl(),
             config.backendApiKey(),
             config.model(),
-            config.maxConcurrentBatches(),
+            config.concurrency().threads(),
             withTimeout(config),
             metrics));
     WorkerMetrics meters = new WorkerMetrics(metrics, config.deployment(), instance);
@@ -180,7 +180,7 @@ public final class WorkerApp implements AutoCloseable {
       throw e;
     }
     ExecutorService pool =
-        Executors.newFixedThreadPool(config.maxConcurrentBatches(), threads(instance + "-fn"));
+        Executors.newFixedThreadPool(config.concurrency().threads(), threads(instance + "-fn"));
     WorkerLoop loop =
         new WorkerLoop(
             instance,
@@ -190,7 +190,7 @@ public final class WorkerApp implements AutoCloseable {
             config.exactlyOnce(),
             processor,
             pool,
-            config.maxConcurrentBatches(),
+            config.concurrency(),
             meters,
             () -> admin.close(Duration.ZERO));
     long startedAt = System.currentTimeMillis();
@@ -275,7 +275,7 @@ public final class WorkerApp implements AutoCloseable {
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
     // A poll returns at most what can run at once; the rest stays in Kafka as lag.
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, c.maxConcurrentBatches());
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, c.concurrency().limit());
     if (!c.instanceId().isEmpty()) {
       p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, c.instanceId());
     }

@@ -33,7 +33,12 @@ import java.util.Map;
  * @param backendUrl model backend base URL
  * @param backendApiKey backend API key, or empty
  * @param model model name for the backend, or empty
- * @param maxConcurrentBatches batches in flight per worker before partitions are paused
+ * @param maxConcurrentBatches batches in flight per worker before partitions are paused, when
+ *     {@code maxOngoingRequests} is 0
+ * @param maxOngoingRequests requests in flight per worker, a batch counting its requests; 0 counts
+ *     batches instead ({@code maxConcurrentBatches})
+ * @param maxBatchSize the deployment's largest batch (room kept for interactive requests when
+ *     counting requests), or 0 when not known
  * @param exactlyOnce transactional consume-process-produce instead of at-least-once
  * @param instanceId static group membership id, or empty for dynamic membership
  * @param drain how long a graceful shutdown waits for in-flight batches
@@ -61,6 +66,8 @@ public record WorkerConfig(
     String backendApiKey,
     String model,
     int maxConcurrentBatches,
+    int maxOngoingRequests,
+    int maxBatchSize,
     boolean exactlyOnce,
     String instanceId,
     Duration drain,
@@ -90,6 +97,8 @@ public record WorkerConfig(
   public static final String BACKEND_TIMEOUT_MS = "sluice.worker.backend-timeout-ms";
   public static final String MODEL = "sluice.worker.model";
   public static final String MAX_CONCURRENT_BATCHES = "sluice.worker.max-concurrent-batches";
+  public static final String MAX_ONGOING_REQUESTS = "sluice.worker.max-ongoing-requests";
+  public static final String MAX_BATCH_SIZE = "sluice.worker.max-batch-size";
   public static final String DELIVERY = "sluice.worker.delivery";
   public static final String INSTANCE_ID = "sluice.worker.instance-id";
   public static final String DRAIN_SECONDS = "sluice.worker.drain-seconds";
@@ -171,7 +180,30 @@ public record WorkerConfig(
             ConfigDef.Type.INT,
             4,
             Validators.atLeast(1),
-            "Batches processed at once per worker; partitions are paused while full.")
+            "Batches processed at once per worker; partitions are paused while full. Not used"
+                + " when "
+                + MAX_ONGOING_REQUESTS
+                + " is set.")
+        .define(
+            MAX_ONGOING_REQUESTS,
+            ConfigDef.Type.INT,
+            0,
+            Validators.atLeast(0),
+            "Requests processed at once per worker, a batch counting the requests it holds (the"
+                + " manifest's maxOngoingRequests); BULK batches leave room for "
+                + MAX_BATCH_SIZE
+                + " interactive requests. 0: count batches ("
+                + MAX_CONCURRENT_BATCHES
+                + ").")
+        .define(
+            MAX_BATCH_SIZE,
+            ConfigDef.Type.INT,
+            0,
+            Validators.atLeast(0),
+            "The deployment's batching.maxBatchSize, used with "
+                + MAX_ONGOING_REQUESTS
+                + ": the room kept for interactive requests, and what a batch without a"
+                + " sluice-batch-size header counts (0: not known, 1).")
         .define(
             DELIVERY,
             ConfigDef.Type.STRING,
@@ -229,6 +261,8 @@ public record WorkerConfig(
         c.getString(BACKEND_API_KEY),
         c.getString(MODEL),
         c.getInt(MAX_CONCURRENT_BATCHES),
+        c.getInt(MAX_ONGOING_REQUESTS),
+        c.getInt(MAX_BATCH_SIZE),
         EXACTLY_ONCE.equals(c.getString(DELIVERY)),
         c.getString(INSTANCE_ID),
         Duration.ofSeconds(c.getInt(DRAIN_SECONDS)),
@@ -243,6 +277,16 @@ public record WorkerConfig(
         c.getInt(ConnectionKeys.MAX_MESSAGE_BYTES),
         ConnectionKeys.clientSettings(c),
         ConnectionKeys.registrySettings(c));
+  }
+
+  /**
+   * What one worker runs at once: requests when {@code maxOngoingRequests} is set, else batches.
+   */
+  io.sluice.functions.internal.runtime.Concurrency concurrency() {
+    return maxOngoingRequests > 0
+        ? io.sluice.functions.internal.runtime.Concurrency.requests(
+            maxOngoingRequests, maxBatchSize)
+        : io.sluice.functions.internal.runtime.Concurrency.batches(maxConcurrentBatches);
   }
 
   /** Parses raw key/values (tests, the dev stack) with the worker's definition. */
@@ -265,8 +309,9 @@ public record WorkerConfig(
         + backendUrl
         + ", backendApiKey="
         + (backendApiKey.isEmpty() ? "" : "[redacted]")
-        + ", maxConcurrentBatches="
-        + maxConcurrentBatches
+        + (maxOngoingRequests > 0
+            ? ", maxOngoingRequests=" + maxOngoingRequests + ", maxBatchSize=" + maxBatchSize
+            : ", maxConcurrentBatches=" + maxConcurrentBatches)
         + ", exactlyOnce="
         + exactlyOnce
         + ", drain="

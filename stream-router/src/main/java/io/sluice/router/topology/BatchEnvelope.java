@@ -76,7 +76,11 @@ final class BatchEnvelope {
     byte[] key = empty.getBatchId().getBytes(StandardCharsets.UTF_8);
     Header[] headers = {
       new RecordHeader(
-          SluiceHeaders.PRIORITY, Priority.INTERACTIVE.name().getBytes(StandardCharsets.UTF_8))
+          SluiceHeaders.PRIORITY, Priority.INTERACTIVE.name().getBytes(StandardCharsets.UTF_8)),
+      // the widest request count: every digit of Integer.MAX_VALUE
+      new RecordHeader(
+          SluiceHeaders.BATCH_SIZE,
+          Integer.toString(Integer.MAX_VALUE).getBytes(StandardCharsets.UTF_8))
     };
     // The empty array is one byte (count 0); a full one is a count and the closing 0.
     return AbstractRecords.estimateSizeInBytesUpperBound(

@@ -142,6 +142,7 @@ final class BatchingProcessor implements Processor<String, byte[], String, Outbo
     public void batch(EncodedBatch batch) {
       Headers h = new RecordHeaders();
       SluiceHeaders.put(h, SluiceHeaders.PRIORITY, batch.priority().name());
+      SluiceHeaders.put(h, SluiceHeaders.BATCH_SIZE, Integer.toString(batch.size()));
       Outbound<EncodedBatch> out = new Outbound<>(Topics.batches(batch.deployment()), null, batch);
       context.forward(new Record<>(batch.batchId(), out, batch.flushedAtMs(), h));
       metrics.batchFlushed(

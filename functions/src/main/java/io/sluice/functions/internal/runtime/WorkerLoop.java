@@ -33,18 +33,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The consume-execute-reply loop of one worker, on one thread that owns the consumer.
  *
- * <p>Records are handed to a pool of {@code maxConcurrent} threads; once enough are fetched and
- * waiting, every assigned partition is paused, so a slow backend builds consumer lag for the
- * autoscaler instead of memory here.
+ * <p>Records are handed to a pool of threads, as many at once as the {@link Concurrency} allows (in
+ * batches, or in the requests they hold); once enough are fetched and waiting, every assigned
+ * partition is paused, so a slow backend builds consumer lag for the autoscaler instead of memory
+ * here.
  *
  * <p>Batches of BULK requests (the router's {@code sluice-priority} header; async batch jobs) give
  * way to interactive ones: an interactive batch fetched is started before any BULK batch waiting,
- * BULK batches take at most {@code maxConcurrent - 1} slots (all of them when {@code maxConcurrent}
- * is 1), so one slot is always free for interactive traffic, and the loop reads BULK batches ahead
- * (up to {@link #BULK_LOOKAHEAD_BATCHES} of them or {@link #BULK_LOOKAHEAD_BYTES}) to find the
- * interactive batches queued behind them in the same partitions. A job's bounded window (256 lines
- * in flight by default) puts at most a few hundred BULK batches ahead in the log, within that reach
- * even when its lines trickle in as batches of one or two.
+ * BULK batches take at most the concurrency's {@code bulkLimit} (one slot, or one full batch's
+ * requests, less than the whole), so room is always free for interactive traffic, and the loop
+ * reads BULK batches ahead (up to {@link #BULK_LOOKAHEAD_BATCHES} of them or {@link
+ * #BULK_LOOKAHEAD_BYTES}) to find the interactive batches queued behind them in the same
+ * partitions. A job's bounded window (256 lines in flight by default) puts at most a few hundred
+ * BULK batches ahead in the log, within that reach even when its lines trickle in as batches of one
+ * or two.
  *
  * <p>A partition's offset is committed only over a contiguous run of finished records:
  *
@@ -85,7 +87,7 @@ public final class WorkerLoop implements Runnable {
   private final boolean exactlyOnce;
   private final BatchProcessor processor;
   private final ExecutorService pool;
-  private final int maxConcurrent;
+  private final Concurrency concurrency;
   private final WorkerMetrics metrics;
   private final Runnable onStop;
 
@@ -95,9 +97,17 @@ public final class WorkerLoop implements Runnable {
   /** Fetched, not started: BULK batches, started only when no interactive one waits. */
   private final Deque<ConsumerRecord<byte[], byte[]>> fetchedBulk = new ArrayDeque<>();
 
-  private final int bulkSlots;
   private long fetchedBulkBytes; // the poll thread's only
-  private final AtomicInteger bulkInflight = new AtomicInteger();
+
+  /**
+   * What the interactive batches in {@link #fetched} count against the concurrency (poll thread).
+   */
+  private int fetchedCost;
+
+  /** What the batches running count against the concurrency, all of them (a gauge) and BULK. */
+  private final AtomicInteger inflightCost;
+
+  private final AtomicInteger bulkInflightCost = new AtomicInteger();
 
   /** Batches finished so far: the poll thread waits for this to move while it is paused. */
   private final java.util.concurrent.atomic.AtomicLong completions =
@@ -149,7 +159,7 @@ public final class WorkerLoop implements Runnable {
       boolean exactlyOnce,
       BatchProcessor processor,
       ExecutorService pool,
-      int maxConcurrent,
+      Concurrency concurrency,
       WorkerMetrics metrics,
       Runnable onStop) {
     this.onStop = onStop;
@@ -160,10 +170,10 @@ public final class WorkerLoop implements Runnable {
     this.exactlyOnce = exactlyOnce;
     this.processor = processor;
     this.pool = pool;
-    this.maxConcurrent = maxConcurrent;
-    this.bulkSlots = Math.max(1, maxConcurrent - 1);
+    this.concurrency = concurrency;
     this.metrics = metrics;
     this.inflight = metrics.inflight();
+    this.inflightCost = metrics.inflightRequests();
   }
 
   /** Longer than this without a loop turn, or retrying a write, and the worker is not ready. */
@@ -239,6 +249,7 @@ public final class WorkerLoop implements Runnable {
         if (draining) {
           // Not started, so never committed: redelivered to whoever takes the partition over.
           fetched.clear();
+          fetchedCost = 0;
           fetchedBulk.clear();
           fetchedBulkBytes = 0;
           if (inflight.get() == 0 || System.nanoTime() > drainDeadlineNanos) {
@@ -271,6 +282,7 @@ public final class WorkerLoop implements Runnable {
               fetchedBulkBytes += bytesOf(r);
             } else {
               fetched.add(r);
+              fetchedCost += concurrency.cost(r);
             }
           }
         } catch (WakeupException e) {
@@ -343,16 +355,33 @@ public final class WorkerLoop implements Runnable {
     return (long) Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
   }
 
-  /** Starts interactive batches first, then BULK ones within their share of the slots. */
+  /**
+   * Starts interactive batches first, in order, then BULK ones within their share. An interactive
+   * batch that does not fit yet holds back every BULK one behind it, so a stream of small BULK
+   * batches cannot starve a large interactive one.
+   */
   private void startFetched() {
-    while (inflight.get() < maxConcurrent) {
+    while (true) {
       ConsumerRecord<byte[], byte[]> r;
       boolean bulk;
+      int cost;
       if (!fetched.isEmpty()) {
-        r = fetched.poll();
+        r = fetched.peek();
+        cost = concurrency.cost(r);
+        if (!concurrency.fits(cost, inflightCost.get())) {
+          return;
+        }
+        fetched.poll();
+        fetchedCost -= cost;
         bulk = false;
-      } else if (!fetchedBulk.isEmpty() && bulkInflight.get() < bulkSlots) {
-        r = fetchedBulk.poll();
+      } else if (!fetchedBulk.isEmpty()) {
+        r = fetchedBulk.peek();
+        cost = concurrency.cost(r);
+        if (!concurrency.fits(cost, inflightCost.get())
+            || !concurrency.bulkFits(cost, bulkInflightCost.get())) {
+          return;
+        }
+        fetchedBulk.poll();
         fetchedBulkBytes -= bytesOf(r);
         bulk = true;
       } else {
@@ -360,15 +389,17 @@ public final class WorkerLoop implements Runnable {
       }
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       inflight.incrementAndGet();
+      inflightCost.addAndGet(cost);
       if (bulk) {
-        bulkInflight.incrementAndGet();
+        bulkInflightCost.addAndGet(cost);
       }
       inflightByPartition.merge(tp, 1, Integer::sum);
-      pool.execute(() -> execute(tp, r, bulk));
+      pool.execute(() -> execute(tp, r, bulk, cost));
     }
   }
 
-  private void execute(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, boolean bulk) {
+  private void execute(
+      TopicPartition tp, ConsumerRecord<byte[], byte[]> r, boolean bulk, int cost) {
     List<ProducerRecord<String, byte[]>> chunksForTx = new ArrayList<>();
     try {
       List<BatchProcessor.Out> out =
@@ -401,8 +432,9 @@ public final class WorkerLoop implements Runnable {
       // No consumer.wakeup() here: it would abort whatever blocking call the poll thread makes
       // next (a commitSync, say). A paused poll thread waits on the monitor instead.
       if (bulk) {
-        bulkInflight.decrementAndGet();
+        bulkInflightCost.addAndGet(-cost);
       }
+      inflightCost.addAndGet(-cost);
       inflight.decrementAndGet();
       completions.incrementAndGet();
       wakeSlotWaiter();
@@ -672,10 +704,11 @@ public final class WorkerLoop implements Runnable {
     // Enough interactive batches waiting to fill every slot, or the BULK read-ahead used up. Until
     // then the loop keeps fetching, so an interactive batch behind BULK ones is found and started
     // first.
+    int limit = concurrency.limit();
     boolean full =
         draining
-            || (inflight.get() + fetched.size() >= maxConcurrent && fetchedBulk.isEmpty())
-            || fetched.size() >= maxConcurrent
+            || (inflightCost.get() + fetchedCost >= limit && fetchedBulk.isEmpty())
+            || fetchedCost >= limit
             || fetchedBulk.size() >= BULK_LOOKAHEAD_BATCHES
             || fetchedBulkBytes >= BULK_LOOKAHEAD_BYTES;
     if (full && !assigned.isEmpty()) {
@@ -728,6 +761,8 @@ public final class WorkerLoop implements Runnable {
     private void removeFetched(Collection<TopicPartition> partitions) {
       removeFetched(partitions, fetched);
       removeFetched(partitions, fetchedBulk);
+      fetchedCost = 0;
+      fetched.forEach(r -> fetchedCost += concurrency.cost(r));
       fetchedBulkBytes = 0;
       fetchedBulk.forEach(r -> fetchedBulkBytes += bytesOf(r));
     }

@@ -17,10 +17,10 @@ import java.util.function.BooleanSupplier;
  * registry in one JVM, as in the dev stack). Prometheus names: {@code
  * sluice_worker_processing_latency_seconds}, {@code sluice_worker_queue_latency_seconds}, {@code
  * sluice_worker_batch_size}, {@code sluice_worker_errors_total{code,exception}}, {@code
- * sluice_worker_inflight_batches}, {@code sluice_worker_retries_total}, {@code
- * sluice_worker_dead_letters_total}, {@code sluice_worker_replies_total{status}}, and the process
- * meters of {@link #lifecycle}: {@code sluice_worker_up}, {@code sluice_worker_start_time_seconds},
- * {@code sluice_worker_starts_total}.
+ * sluice_worker_inflight_batches}, {@code sluice_worker_inflight_requests}, {@code
+ * sluice_worker_retries_total}, {@code sluice_worker_dead_letters_total}, {@code
+ * sluice_worker_replies_total{status}}, and the process meters of {@link #lifecycle}: {@code
+ * sluice_worker_up}, {@code sluice_worker_start_time_seconds}, {@code sluice_worker_starts_total}.
  *
  * <p>Each worker process has its own registry in a cluster, so {@code sum by (deployment)
  * (sluice_worker_up)} is a deployment's healthy replicas wherever Prometheus scrapes the pods, not
@@ -39,6 +39,7 @@ public final class WorkerMetrics {
   private final Counter repliesOk;
   private final Counter repliesError;
   private final AtomicInteger inflight = new AtomicInteger();
+  private final AtomicInteger inflightRequests = new AtomicInteger();
 
   public WorkerMetrics(MeterRegistry registry, String deployment, String worker) {
     this.registry = registry;
@@ -83,6 +84,13 @@ public final class WorkerMetrics {
         .tags("deployment", deployment, "worker", worker)
         // Held strongly: close() removes it; a weak reference read NaN once the metrics object
         // was collected, which a scrape must never show.
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("sluice.worker.inflight.requests", inflightRequests, AtomicInteger::get)
+        .description(
+            "What the batches being processed count against the worker's limit: their requests"
+                + " (maxOngoingRequests), or one each when the worker counts batches.")
+        .tags("deployment", deployment, "worker", worker)
         .strongReference(true)
         .register(registry);
   }
@@ -138,6 +146,11 @@ public final class WorkerMetrics {
 
   public AtomicInteger inflight() {
     return inflight;
+  }
+
+  /** The running batches' count against the worker's concurrency limit ({@link Concurrency}). */
+  public AtomicInteger inflightRequests() {
+    return inflightRequests;
   }
 
   /**

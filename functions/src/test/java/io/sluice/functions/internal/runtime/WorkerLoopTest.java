@@ -38,7 +38,7 @@ class WorkerLoopTest {
   private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
-  private final ExecutorService pool = Executors.newFixedThreadPool(2);
+  private final ExecutorService pool = Executors.newFixedThreadPool(8);
   private WorkerLoop loop;
   private Thread thread;
 
@@ -212,12 +212,26 @@ class WorkerLoopTest {
   }
 
   private ConsumerRecord<byte[], byte[]> batchAt(long offset, String id, boolean bulk) {
-    ConsumerRecord<byte[], byte[]> r = fx.record(List.of(fx.request(id, bulk ? "bulk" : "live")));
+    return batchAt(offset, id, bulk, 1, false);
+  }
+
+  /** A batch of {@code size} requests (ids {@code id}, {@code id.1}, ...), with its size header. */
+  private ConsumerRecord<byte[], byte[]> batchAt(
+      long offset, String id, boolean bulk, int size, boolean sizeHeader) {
+    List<io.sluice.avro.InferenceRequest> requests = new java.util.ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      requests.add(fx.request(i == 0 ? id : id + "." + i, bulk ? "bulk" : "live"));
+    }
+    ConsumerRecord<byte[], byte[]> r = fx.record(requests);
     org.apache.kafka.common.header.internals.RecordHeaders headers =
         new org.apache.kafka.common.header.internals.RecordHeaders();
     if (bulk) {
       io.sluice.schemas.SluiceHeaders.put(
           headers, io.sluice.schemas.SluiceHeaders.PRIORITY, "BULK");
+    }
+    if (sizeHeader) {
+      io.sluice.schemas.SluiceHeaders.put(
+          headers, io.sluice.schemas.SluiceHeaders.BATCH_SIZE, Integer.toString(size));
     }
     return new ConsumerRecord<>(
         tp.topic(),
@@ -368,6 +382,119 @@ class WorkerLoopTest {
         .isZero();
   }
 
+  @Test
+  void countedInRequestsOneRequestInteractiveBatchesTakeOneRequestsRoomNotAWholeBatchsShare()
+      throws Exception {
+    // 8 requests at once, batches of up to 4: BULK may take 8 - 4 = 4 requests. Four BULK batches
+    // of 2 arrive, then five interactive batches of 1, none finishing until released. Counted in
+    // requests, two BULK batches (4 requests) run, then four interactive ones (4) beside them, and
+    // the fifth interactive one waits for room; counted in batches, 8 slots would have let 7 BULK
+    // batches in and left one slot for the five interactive ones.
+    java.util.concurrent.CountDownLatch releaseLive = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch releaseBulk = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger bulkRunning =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger bulkRunningMax =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger liveStarted =
+        new java.util.concurrent.atomic.AtomicInteger();
+    MockProducer<String, byte[]> acking =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    loop =
+        newLoop(
+            consumer,
+            acking,
+            batch -> {
+              if (batch.requests().get(0).getInput().toString().contains("bulk")) {
+                bulkRunningMax.accumulateAndGet(bulkRunning.incrementAndGet(), Math::max);
+                try {
+                  releaseBulk.await(20, TimeUnit.SECONDS);
+                } finally {
+                  bulkRunning.decrementAndGet();
+                }
+              } else {
+                liveStarted.incrementAndGet();
+                releaseLive.await(20, TimeUnit.SECONDS);
+              }
+              return batch.map(r -> ItemResult.json("1"));
+            },
+            1,
+            Concurrency.requests(8, 4));
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(tp));
+          consumer.updateBeginningOffsets(Map.of(tp, 0L));
+          for (int i = 0; i < 4; i++) {
+            consumer.addRecord(batchAt(i, "bulk-" + i, true, 2, true));
+          }
+        });
+    thread = new Thread(loop, "loop-test");
+    thread.start();
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> bulkRunning.get() == 2);
+    consumer.schedulePollTask(
+        () -> {
+          for (int i = 0; i < 5; i++) {
+            consumer.addRecord(batchAt(4 + i, "live-" + i, false, 1, true));
+          }
+        });
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> liveStarted.get() == 4 && bulkRunning.get() == 2);
+    TimeUnit.MILLISECONDS.sleep(300); // room for a wrong start to happen
+    assertThat(liveStarted.get()).as("interactive batches started, room for 4").isEqualTo(4);
+    assertThat(bulkRunningMax.get()).as("BULK batches of 2 at once, room for 4").isEqualTo(2);
+
+    releaseLive.countDown();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> acking.history().stream().filter(r -> r.key().startsWith("live")).count() == 5);
+    assertThat(bulkRunningMax.get()).as("BULK never took the interactive room").isEqualTo(2);
+    releaseBulk.countDown();
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 9);
+    assertThat(acking.history()).hasSize(4 * 2 + 5);
+  }
+
+  @Test
+  void countedInRequestsABatchWithoutASizeHeaderCountsAsAFullOne() throws Exception {
+    // 4 requests at once, batches of up to 2: BULK may take 2. BULK batches of one request without
+    // the size header (not written by this router) count as 2 each: one at a time.
+    java.util.concurrent.atomic.AtomicInteger running =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger runningMax =
+        new java.util.concurrent.atomic.AtomicInteger();
+    MockProducer<String, byte[]> acking =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    loop =
+        newLoop(
+            consumer,
+            acking,
+            batch -> {
+              runningMax.accumulateAndGet(running.incrementAndGet(), Math::max);
+              try {
+                TimeUnit.MILLISECONDS.sleep(30);
+              } finally {
+                running.decrementAndGet();
+              }
+              return batch.map(r -> ItemResult.json("1"));
+            },
+            1,
+            Concurrency.requests(4, 2));
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(tp));
+          consumer.updateBeginningOffsets(Map.of(tp, 0L));
+          for (int i = 0; i < 6; i++) {
+            consumer.addRecord(batchAt(i, "bulk-" + i, true, 1, false));
+          }
+        });
+    thread = new Thread(loop, "loop-test");
+    thread.start();
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 6);
+    assertThat(runningMax.get()).as("header-less BULK batches at once").isEqualTo(1);
+  }
+
   private long committed(MockConsumer<byte[], byte[]> c) {
     Map<TopicPartition, OffsetAndMetadata> m = c.committed(Set.of(tp));
     return m.get(tp) == null ? -1 : m.get(tp).offset();
@@ -379,6 +506,15 @@ class WorkerLoopTest {
       MockProducer<String, byte[]> producer,
       io.sluice.functions.SluiceFunction fn,
       int attempts) {
+    return newLoop(consumer, producer, fn, attempts, Concurrency.batches(2));
+  }
+
+  private WorkerLoop newLoop(
+      MockConsumer<byte[], byte[]> consumer,
+      MockProducer<String, byte[]> producer,
+      io.sluice.functions.SluiceFunction fn,
+      int attempts,
+      Concurrency concurrency) {
     BatchProcessor processor =
         fx.processor(
             fn,
@@ -393,7 +529,7 @@ class WorkerLoopTest {
         false,
         processor,
         pool,
-        2,
+        concurrency,
         new WorkerMetrics(new SimpleMeterRegistry(), fx.deployment, "w1"),
         () -> {});
   }

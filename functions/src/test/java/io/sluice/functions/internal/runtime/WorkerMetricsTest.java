@@ -58,6 +58,8 @@ class WorkerMetricsTest {
     assertThat(
             registry.find("sluice.worker.inflight.batches").tag("deployment", "sentiment").gauge())
         .isNotNull();
+    assertThat(registry.find("sluice.worker.inflight.requests").tag("worker", "chat-0").gauge())
+        .isNotNull();
     assertThat(registry.get("sluice.worker.starts").tag("deployment", "chat").counter().count())
         .isEqualTo(2.0);
     // The scrape of what is left has no NaN (a gauge whose worker was collected reads NaN).
