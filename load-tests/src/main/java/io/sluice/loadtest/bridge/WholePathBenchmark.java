@@ -97,6 +97,13 @@ public final class WholePathBenchmark implements Callable<Integer> {
   Map<String, String> routerOverrides = new java.util.LinkedHashMap<>();
 
   @Option(
+      names = "--worker-config",
+      description =
+          "A worker setting to try (key=value, repeatable), e.g."
+              + " sluice.kafka.producer.linger.ms=0; the worker's own defaults otherwise.")
+  Map<String, String> workerOverrides = new java.util.LinkedHashMap<>();
+
+  @Option(
       names = "--max-wait-ms",
       defaultValue = "5",
       description = "The deployment's maxWaitMs (the demo's sentiment app uses 5).")
@@ -191,14 +198,19 @@ public final class WholePathBenchmark implements Callable<Integer> {
       if (!routerOverrides.isEmpty()) {
         System.out.println("router settings tried: " + routerOverrides);
       }
-      WorkerConfig workerConfig =
-          WorkerConfig.of(
+      Map<String, String> workerSettings =
+          new java.util.LinkedHashMap<>(
               Map.of(
                   WorkerConfig.BOOTSTRAP_SERVERS, bootstrap,
                   WorkerConfig.SCHEMA_REGISTRY_URL, REGISTRY,
                   WorkerConfig.MANAGEMENT_PORT, "-1",
                   WorkerConfig.DEPLOYMENT, DEPLOYMENT,
                   WorkerConfig.FUNCTION, "noop"));
+      workerSettings.putAll(workerOverrides);
+      if (!workerOverrides.isEmpty()) {
+        System.out.println("worker settings tried: " + workerOverrides);
+      }
+      WorkerConfig workerConfig = WorkerConfig.of(workerSettings);
       BridgeConfig bridgeConfig =
           BridgeConfig.of(
               Map.of(
