@@ -256,10 +256,7 @@ class WorkerLoopTest {
     // behind them and answered meanwhile, and BULK must never take the last slot. 300: a job's
     // 256-line window trickling in as batches of one (read ahead four per slot, it waited).
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicInteger bulkRunning =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger bulkRunningMax =
-        new java.util.concurrent.atomic.AtomicInteger();
+    Inside bulkRunning = new Inside();
     MockProducer<String, byte[]> acking =
         new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
     consumer.setMaxPollRecords(2); // as WorkerApp sets max.poll.records: one poll per slot count
@@ -270,11 +267,11 @@ class WorkerLoopTest {
             batch -> {
               boolean bulk = batch.requests().get(0).getInput().toString().contains("bulk");
               if (bulk) {
-                bulkRunningMax.accumulateAndGet(bulkRunning.incrementAndGet(), Math::max);
+                bulkRunning.enter();
                 try {
                   release.await(20, TimeUnit.SECONDS);
                 } finally {
-                  bulkRunning.decrementAndGet();
+                  bulkRunning.exit();
                 }
               }
               return batch.map(r -> ItemResult.json("1"));
@@ -296,7 +293,7 @@ class WorkerLoopTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> acking.history().stream().anyMatch(rec -> "live".equals(rec.key())));
     assertThat(acking.history()).hasSize(1); // every BULK batch is still held up
-    assertThat(bulkRunningMax.get()).as("BULK batches running at once, of 2 slots").isEqualTo(1);
+    assertThat(bulkRunning.max.get()).as("BULK batches running at once, of 2 slots").isEqualTo(1);
     assertThat(committed()).as("nothing committed past the unfinished BULK batches").isEqualTo(-1);
 
     release.countDown();
@@ -392,10 +389,7 @@ class WorkerLoopTest {
     // batches in and left one slot for the five interactive ones.
     java.util.concurrent.CountDownLatch releaseLive = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch releaseBulk = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicInteger bulkRunning =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger bulkRunningMax =
-        new java.util.concurrent.atomic.AtomicInteger();
+    Inside bulkRunning = new Inside();
     java.util.concurrent.atomic.AtomicInteger liveStarted =
         new java.util.concurrent.atomic.AtomicInteger();
     MockProducer<String, byte[]> acking =
@@ -406,11 +400,11 @@ class WorkerLoopTest {
             acking,
             batch -> {
               if (batch.requests().get(0).getInput().toString().contains("bulk")) {
-                bulkRunningMax.accumulateAndGet(bulkRunning.incrementAndGet(), Math::max);
+                bulkRunning.enter();
                 try {
                   releaseBulk.await(20, TimeUnit.SECONDS);
                 } finally {
-                  bulkRunning.decrementAndGet();
+                  bulkRunning.exit();
                 }
               } else {
                 liveStarted.incrementAndGet();
@@ -420,17 +414,14 @@ class WorkerLoopTest {
             },
             1,
             Concurrency.requests(8, 4));
-    consumer.schedulePollTask(
-        () -> {
-          consumer.rebalance(List.of(tp));
-          consumer.updateBeginningOffsets(Map.of(tp, 0L));
-          for (int i = 0; i < 4; i++) {
-            consumer.addRecord(batchAt(i, "bulk-" + i, true, 2, true));
-          }
-        });
+    List<ConsumerRecord<byte[], byte[]>> bulk = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      bulk.add(batchAt(i, "bulk-" + i, true, 2, true));
+    }
+    assignWith(bulk);
     thread = new Thread(loop, "loop-test");
     thread.start();
-    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> bulkRunning.get() == 2);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> bulkRunning.now.get() == 2);
     consumer.schedulePollTask(
         () -> {
           for (int i = 0; i < 5; i++) {
@@ -440,17 +431,17 @@ class WorkerLoopTest {
 
     Awaitility.await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> liveStarted.get() == 4 && bulkRunning.get() == 2);
+        .until(() -> liveStarted.get() == 4 && bulkRunning.now.get() == 2);
     TimeUnit.MILLISECONDS.sleep(300); // room for a wrong start to happen
     assertThat(liveStarted.get()).as("interactive batches started, room for 4").isEqualTo(4);
-    assertThat(bulkRunningMax.get()).as("BULK batches of 2 at once, room for 4").isEqualTo(2);
+    assertThat(bulkRunning.max.get()).as("BULK batches of 2 at once, room for 4").isEqualTo(2);
 
     releaseLive.countDown();
     Awaitility.await()
         .atMost(Duration.ofSeconds(20))
         .until(
             () -> acking.history().stream().filter(r -> r.key().startsWith("live")).count() == 5);
-    assertThat(bulkRunningMax.get()).as("BULK never took the interactive room").isEqualTo(2);
+    assertThat(bulkRunning.max.get()).as("BULK never took the interactive room").isEqualTo(2);
     releaseBulk.countDown();
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 9);
     assertThat(acking.history()).hasSize(4 * 2 + 5);
@@ -460,10 +451,7 @@ class WorkerLoopTest {
   void countedInRequestsABatchWithoutASizeHeaderCountsAsAFullOne() throws Exception {
     // 4 requests at once, batches of up to 2: BULK may take 2. BULK batches of one request without
     // the size header (not written by this router) count as 2 each: one at a time.
-    java.util.concurrent.atomic.AtomicInteger running =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger runningMax =
-        new java.util.concurrent.atomic.AtomicInteger();
+    Inside running = new Inside();
     MockProducer<String, byte[]> acking =
         new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
     loop =
@@ -471,28 +459,51 @@ class WorkerLoopTest {
             consumer,
             acking,
             batch -> {
-              runningMax.accumulateAndGet(running.incrementAndGet(), Math::max);
+              running.enter();
               try {
                 TimeUnit.MILLISECONDS.sleep(30);
               } finally {
-                running.decrementAndGet();
+                running.exit();
               }
               return batch.map(r -> ItemResult.json("1"));
             },
             1,
             Concurrency.requests(4, 2));
+    List<ConsumerRecord<byte[], byte[]>> headerless = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      headerless.add(batchAt(i, "bulk-" + i, true, 1, false));
+    }
+    assignWith(headerless);
+    thread = new Thread(loop, "loop-test");
+    thread.start();
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 6);
+    assertThat(running.max.get()).as("header-less BULK batches at once").isEqualTo(1);
+  }
+
+  /** How many calls are inside at once, and the most there ever were. */
+  private static final class Inside {
+    final java.util.concurrent.atomic.AtomicInteger now =
+        new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger max =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    void enter() {
+      max.accumulateAndGet(now.incrementAndGet(), Math::max);
+    }
+
+    void exit() {
+      now.decrementAndGet();
+    }
+  }
+
+  /** On the loop's first poll: assigns {@link #tp} from offset 0 and adds {@code records}. */
+  private void assignWith(List<ConsumerRecord<byte[], byte[]>> records) {
     consumer.schedulePollTask(
         () -> {
           consumer.rebalance(List.of(tp));
           consumer.updateBeginningOffsets(Map.of(tp, 0L));
-          for (int i = 0; i < 6; i++) {
-            consumer.addRecord(batchAt(i, "bulk-" + i, true, 1, false));
-          }
+          records.forEach(consumer::addRecord);
         });
-    thread = new Thread(loop, "loop-test");
-    thread.start();
-    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 6);
-    assertThat(runningMax.get()).as("header-less BULK batches at once").isEqualTo(1);
   }
 
   private long committed(MockConsumer<byte[], byte[]> c) {
