@@ -51,9 +51,18 @@ public record Concurrency(int limit, boolean countsRequests, int bulkLimit, int 
     return new Concurrency(maxRequests, true, bulk, reserve);
   }
 
-  /** Threads to run batches on: as many as batches can be in flight (each counts at least one). */
+  /**
+   * The most threads a worker runs batches on. A batch counts at least one request, so up to {@code
+   * limit} batches can be in flight; beyond this many, admitted batches wait in the pool's queue
+   * for a thread (the manifest allows {@code maxOngoingRequests} up to 100,000).
+   */
+  static final int MAX_THREADS = 1024;
+
+  /**
+   * Threads to run batches on: as many as batches can be in flight, at most {@link #MAX_THREADS}.
+   */
   public int threads() {
-    return limit;
+    return Math.min(limit, MAX_THREADS);
   }
 
   /** What the batch record counts against the limits: 1, or its requests (1..limit). */
