@@ -14,6 +14,7 @@ import io.sluice.functions.FunctionContext;
 import io.sluice.functions.FunctionHealth;
 import io.sluice.functions.SluiceFunction;
 import io.sluice.functions.internal.runtime.BatchProcessor;
+import io.sluice.functions.internal.runtime.Concurrency;
 import io.sluice.functions.internal.runtime.ReplyTargets;
 import io.sluice.functions.internal.runtime.WorkerLoop;
 import io.sluice.functions.internal.runtime.WorkerMetrics;
@@ -133,13 +134,14 @@ public final class WorkerApp implements AutoCloseable {
         config.instanceId().isEmpty()
             ? config.deployment() + "-" + UUID.randomUUID().toString().substring(0, 8)
             : config.instanceId();
+    Concurrency concurrency = config.concurrency();
     function.open(
         new FunctionContext(
             config.deployment(),
             config.backendUrl(),
             config.backendApiKey(),
             config.model(),
-            config.concurrency().threads(),
+            concurrency.threads(),
             withTimeout(config),
             metrics));
     WorkerMetrics meters = new WorkerMetrics(metrics, config.deployment(), instance);
@@ -180,7 +182,7 @@ public final class WorkerApp implements AutoCloseable {
       throw e;
     }
     ExecutorService pool =
-        Executors.newFixedThreadPool(config.concurrency().threads(), threads(instance + "-fn"));
+        Executors.newFixedThreadPool(concurrency.threads(), threads(instance + "-fn"));
     WorkerLoop loop =
         new WorkerLoop(
             instance,
@@ -190,7 +192,7 @@ public final class WorkerApp implements AutoCloseable {
             config.exactlyOnce(),
             processor,
             pool,
-            config.concurrency(),
+            concurrency,
             meters,
             () -> admin.close(Duration.ZERO));
     long startedAt = System.currentTimeMillis();

@@ -76,7 +76,7 @@ public record Concurrency(int limit, boolean countsRequests, int bulkLimit, int 
       try {
         n = Integer.parseInt(size);
       } catch (NumberFormatException e) {
-        n = unknownSize; // not the router's: count it as a full batch
+        // not the router's: n stays unknownSize, a full batch
       }
     }
     return Math.max(1, Math.min(n, limit));

@@ -91,11 +91,14 @@ public final class WorkerLoop implements Runnable {
   private final WorkerMetrics metrics;
   private final Runnable onStop;
 
+  /** A batch fetched and not started, with what it counts against the concurrency (read once). */
+  private record Waiting(ConsumerRecord<byte[], byte[]> record, int cost) {}
+
   /** Fetched, not started: interactive batches (and any without a priority header). */
-  private final Deque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
+  private final Deque<Waiting> fetched = new ArrayDeque<>();
 
   /** Fetched, not started: BULK batches, started only when no interactive one waits. */
-  private final Deque<ConsumerRecord<byte[], byte[]>> fetchedBulk = new ArrayDeque<>();
+  private final Deque<Waiting> fetchedBulk = new ArrayDeque<>();
 
   private long fetchedBulkBytes; // the poll thread's only
 
@@ -277,12 +280,13 @@ public final class WorkerLoop implements Runnable {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             trackers.computeIfAbsent(tp, k -> new PartitionTracker<>()).fetched(r.offset());
+            Waiting w = new Waiting(r, concurrency.cost(r));
             if (isBulk(r)) {
-              fetchedBulk.add(r);
+              fetchedBulk.add(w);
               fetchedBulkBytes += bytesOf(r);
             } else {
-              fetched.add(r);
-              fetchedCost += concurrency.cost(r);
+              fetched.add(w);
+              fetchedCost += w.cost();
             }
           }
         } catch (WakeupException e) {
@@ -362,31 +366,30 @@ public final class WorkerLoop implements Runnable {
    */
   private void startFetched() {
     while (true) {
-      ConsumerRecord<byte[], byte[]> r;
+      Waiting w;
       boolean bulk;
-      int cost;
       if (!fetched.isEmpty()) {
-        r = fetched.peek();
-        cost = concurrency.cost(r);
-        if (!concurrency.fits(cost, inflightCost.get())) {
+        w = fetched.peek();
+        if (!concurrency.fits(w.cost(), inflightCost.get())) {
           return;
         }
         fetched.poll();
-        fetchedCost -= cost;
+        fetchedCost -= w.cost();
         bulk = false;
       } else if (!fetchedBulk.isEmpty()) {
-        r = fetchedBulk.peek();
-        cost = concurrency.cost(r);
-        if (!concurrency.fits(cost, inflightCost.get())
-            || !concurrency.bulkFits(cost, bulkInflightCost.get())) {
+        w = fetchedBulk.peek();
+        if (!concurrency.fits(w.cost(), inflightCost.get())
+            || !concurrency.bulkFits(w.cost(), bulkInflightCost.get())) {
           return;
         }
         fetchedBulk.poll();
-        fetchedBulkBytes -= bytesOf(r);
+        fetchedBulkBytes -= bytesOf(w.record());
         bulk = true;
       } else {
         return;
       }
+      ConsumerRecord<byte[], byte[]> r = w.record();
+      int cost = w.cost();
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       inflight.incrementAndGet();
       inflightCost.addAndGet(cost);
@@ -762,16 +765,15 @@ public final class WorkerLoop implements Runnable {
       removeFetched(partitions, fetched);
       removeFetched(partitions, fetchedBulk);
       fetchedCost = 0;
-      fetched.forEach(r -> fetchedCost += concurrency.cost(r));
+      fetched.forEach(w -> fetchedCost += w.cost());
       fetchedBulkBytes = 0;
-      fetchedBulk.forEach(r -> fetchedBulkBytes += bytesOf(r));
+      fetchedBulk.forEach(w -> fetchedBulkBytes += bytesOf(w.record()));
     }
 
-    private void removeFetched(
-        Collection<TopicPartition> partitions, Deque<ConsumerRecord<byte[], byte[]>> queue) {
-      Iterator<ConsumerRecord<byte[], byte[]>> it = queue.iterator();
+    private void removeFetched(Collection<TopicPartition> partitions, Deque<Waiting> queue) {
+      Iterator<Waiting> it = queue.iterator();
       while (it.hasNext()) {
-        ConsumerRecord<byte[], byte[]> r = it.next();
+        ConsumerRecord<byte[], byte[]> r = it.next().record();
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         if (partitions.contains(tp)) {
           it.remove();
