@@ -545,6 +545,13 @@ public final class RouterBenchmark {
       for (int b = 0; b <= bursts; b++) {
         Thread.sleep(1000); // idle: nothing buffered, every thread waiting in poll
         org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(60_000, 3);
+        // Where a burst's time goes: created -> routed (intake), routed -> flushed (the repartition
+        // hop, the batcher and its wait), flushed -> consumed (the batch topic hop). The hop alone:
+        // routed -> buffered, of each batch's first request (the batch says when it entered).
+        org.HdrHistogram.Histogram toRouted = new org.HdrHistogram.Histogram(60_000, 3);
+        org.HdrHistogram.Histogram hop = new org.HdrHistogram.Histogram(60_000, 3);
+        org.HdrHistogram.Histogram toFlushed = new org.HdrHistogram.Histogram(60_000, 3);
+        org.HdrHistogram.Histogram toConsumed = new org.HdrHistogram.Histogram(60_000, 3);
         for (int i = 0; i < BURST; i++) {
           InferenceRequest r = request(app);
           r.setRequestId("burst-" + seq++);
@@ -563,8 +570,19 @@ public final class RouterBenchmark {
           for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(50))) {
             long now = System.currentTimeMillis();
             InferenceBatch batch = batches.deserialize(rec.topic(), rec.value());
+            long flushed = batch.getFlushedAtMs().toEpochMilli();
+            InferenceRequest first = batch.getRequests().get(0);
+            if (first.getRoutedAtMs() != null) {
+              long buffered = batch.getFirstArrivalMs().toEpochMilli();
+              hop.recordValue(Math.max(0, buffered - first.getRoutedAtMs().toEpochMilli()));
+            }
             for (InferenceRequest r : batch.getRequests()) {
-              h.recordValue(Math.max(0, now - r.getCreatedAtMs().toEpochMilli()));
+              long created = r.getCreatedAtMs().toEpochMilli();
+              long routed = r.getRoutedAtMs() == null ? created : r.getRoutedAtMs().toEpochMilli();
+              h.recordValue(Math.max(0, now - created));
+              toRouted.recordValue(Math.max(0, routed - created));
+              toFlushed.recordValue(Math.max(0, flushed - routed));
+              toConsumed.recordValue(Math.max(0, now - flushed));
               seen++;
             }
           }
@@ -574,12 +592,20 @@ public final class RouterBenchmark {
         }
         System.out.printf(
             java.util.Locale.ROOT,
-            "burst %d%s: created -> batch consumed p50 %d ms, p99 %d ms, max %d ms; load %.2f%n",
+            "burst %d%s: created -> batch consumed p50 %d ms, p99 %d ms, max %d ms"
+                + " (p50 created -> routed %d (min %d), routed -> flushed %d (of which the"
+                + " repartition hop, per batch, %d), flushed -> consumed %d);"
+                + " load %.2f%n",
             b + 1,
             b == 0 ? " (warm-up)" : "",
             h.getValueAtPercentile(50),
             h.getValueAtPercentile(99),
             h.getMaxValue(),
+            toRouted.getValueAtPercentile(50),
+            toRouted.getMinValue(),
+            toFlushed.getValueAtPercentile(50),
+            hop.getValueAtPercentile(50),
+            toConsumed.getValueAtPercentile(50),
             BenchResults.loadAverage());
         if (b > 0) {
           double p50 = (double) h.getValueAtPercentile(50);
