@@ -173,7 +173,8 @@ public record RouterConfig(
             TopologySettings.DEFAULT_PARTITIONS,
             Validators.between(1, 1000),
             "Partitions of the router's routed-requests repartition topic = number of batching"
-                + " tasks (the most router threads, over all replicas, that batch in parallel)."
+                + " tasks (the most router threads, over all replicas, that batch in parallel;"
+                + " each deployment is batched by one of them)."
                 + " Request topics may have any partition count. Changing it on an existing"
                 + " application id is refused at start-up (its repartition topic and batch buffer"
                 + " changelog have the old count): use a new application id once the old one has"

@@ -2,6 +2,7 @@ package io.sluice.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.avro.FlushReason;
 import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.common.config.ConfigLoader;
@@ -14,6 +15,7 @@ import io.sluice.testkit.KafkaCluster;
 import io.sluice.testkit.SluiceKafka;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,29 +47,7 @@ class RouterPartitionsIT {
     String prefix = kafka.uniqueId("parts").replace('-', '.');
     String deployment = kafka.uniqueId("parts-dep");
     kafka.createTopic(Topics.batches(deployment), 2);
-    SluiceConfig config =
-        ConfigLoader.load(
-            RouterConfig.definition(),
-            null,
-            Map.of(),
-            Map.of(
-                RouterConfig.BOOTSTRAP_SERVERS,
-                kafka.bootstrapServers(),
-                RouterConfig.SCHEMA_REGISTRY_URL,
-                url,
-                RouterConfig.APPLICATION_ID,
-                kafka.uniqueId("router-parts-it"),
-                RouterConfig.STATE_DIR,
-                stateDir.toString(),
-                RouterConfig.MANAGEMENT_PORT,
-                "0",
-                RouterConfig.PARTITIONS,
-                "3",
-                // only this test's topics: other tests' request topics are not ours to route
-                RouterConfig.REQUEST_TOPIC_PATTERN,
-                "sluice\\.requests\\." + prefix.replace(".", "\\.") + "\\..*",
-                RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
-                "500"));
+    SluiceConfig config = config(kafka, url, prefix, 3);
     List<String> apps =
         List.of(prefix + ".three-a", prefix + ".three-b", prefix + ".four", prefix + ".one");
     int[] partitions = {3, 3, 4, 1};
@@ -113,7 +93,86 @@ class RouterPartitionsIT {
     }
   }
 
+  /**
+   * A deployment's requests meet in one batching task whatever their keys and partitions: routed
+   * requests are keyed by deployment on the repartition topic. Keyed by request (as before), 12
+   * keys over 6 batching tasks made several small batches that waited out maxWaitMs.
+   */
+  @Test
+  @Timeout(120)
+  void aDeploymentsRequestsShareOneBufferWhateverTheirKeys(KafkaCluster kafka) throws Exception {
+    String url = "mock://router-partitions-it-" + UUID.randomUUID();
+    String prefix = kafka.uniqueId("shared").replace('-', '.');
+    String app = prefix + ".app";
+    String deployment = kafka.uniqueId("shared-dep");
+    kafka.createTopic(Topics.batches(deployment), 2);
+    kafka.createTopic(Topics.requests(app), 4);
+    publish(kafka, url, app, deployment, 12, 60_000);
+    try (RouterApp router =
+            RouterApp.start(
+                RouterConfig.from(config(kafka, url, prefix, 6)),
+                Metrics.newRegistry("router"),
+                false);
+        KafkaProducer<String, InferenceRequest> producer = ItSupport.requestProducer(kafka, url);
+        KafkaConsumer<String, InferenceBatch> batches =
+            ItSupport.batchConsumer(kafka, url, false)) {
+      Awaitility.await("running")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> router.state() == KafkaStreams.State.RUNNING);
+      List<InferenceRequest> rs =
+          IntStream.range(0, 12).mapToObj(n -> Fixtures.request(app, "key-" + n)).toList();
+      ItSupport.send(producer, Topics.requests(app), rs);
+      batches.subscribe(List.of(Topics.batches(deployment)));
+      List<InferenceBatch> seen = new ArrayList<>();
+      Awaitility.await("a batch")
+          .atMost(Duration.ofSeconds(45))
+          .until(
+              () -> {
+                seen.addAll(ItSupport.poll(batches));
+                return !seen.isEmpty();
+              });
+      // maxWaitMs is a minute: only the size limit can have flushed it, with all 12 in it.
+      assertThat(seen).hasSize(1);
+      assertThat(seen.get(0).getFlushReason()).isEqualTo(FlushReason.SIZE);
+      assertThat(seen.get(0).getRequests())
+          .extracting(r -> r.getRequestId().toString())
+          .containsExactlyInAnyOrderElementsOf(
+              rs.stream().map(r -> r.getRequestId().toString()).toList());
+    }
+  }
+
+  private SluiceConfig config(KafkaCluster kafka, String url, String prefix, int partitions) {
+    return ConfigLoader.load(
+        RouterConfig.definition(),
+        null,
+        Map.of(),
+        Map.of(
+            RouterConfig.BOOTSTRAP_SERVERS,
+            kafka.bootstrapServers(),
+            RouterConfig.SCHEMA_REGISTRY_URL,
+            url,
+            RouterConfig.APPLICATION_ID,
+            kafka.uniqueId("router-parts-it"),
+            RouterConfig.STATE_DIR,
+            stateDir.toString(),
+            RouterConfig.MANAGEMENT_PORT,
+            "0",
+            RouterConfig.PARTITIONS,
+            Integer.toString(partitions),
+            // only this test's topics: other tests' request topics are not ours to route
+            RouterConfig.REQUEST_TOPIC_PATTERN,
+            "sluice\\.requests\\." + prefix.replace(".", "\\.") + "\\..*",
+            RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
+            "500"));
+  }
+
   private static void publish(KafkaCluster kafka, String url, String app, String deployment)
+      throws Exception {
+    publish(kafka, url, app, deployment, 10, 20);
+  }
+
+  private static void publish(
+      KafkaCluster kafka, String url, String app, String deployment, int maxBatch, int maxWaitMs)
       throws Exception {
     RoutesCommand.publish(
         ItSupport.connection(kafka, url),
@@ -124,7 +183,11 @@ class RouterPartitionsIT {
                 + deployment
                 + "}]\nbatching: {"
                 + deployment
-                + ": {maxBatchSize: 10, maxWaitMs: 20}}\n",
+                + ": {maxBatchSize: "
+                + maxBatch
+                + ", maxWaitMs: "
+                + maxWaitMs
+                + "}}\n",
             0));
   }
 }

@@ -613,7 +613,10 @@ final class PipelineProcessor implements Processor<byte[], byte[], String, Outbo
     st.outcome = Outcome.SENT;
     context.forward(
         new Record<>(
-            runId, new Outbound<>(null, null, new Routed(encoded)), now, new RecordHeaders()));
+            step.deployment(),
+            new Outbound<>(null, null, new Routed(encoded)),
+            now,
+            new RecordHeaders()));
     return true;
   }
 

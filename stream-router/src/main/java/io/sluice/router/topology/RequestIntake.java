@@ -14,7 +14,6 @@ import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.WireFormat;
 import io.sluice.schemas.serde.WireFormatException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.OptionalInt;
 import org.apache.kafka.common.header.Headers;
@@ -178,9 +177,9 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
       return;
     }
     metrics.requestRouted(app, variant.getName());
-    // Keyed by the stickiness key: one key's requests always meet the same batching task, in order.
-    String key = new String(sticky, StandardCharsets.ISO_8859_1);
-    forwardRouted(key, encoded, RoutedMeta.of(request), now);
+    // Keyed by deployment: all its requests meet in one batching task's buffer (keyed by request,
+    // they were spread over every task, and each task's batch held a share of the traffic).
+    forwardRouted(variant.getDeployment(), encoded, RoutedMeta.of(request), now);
     shadows(route, sticky, request, record.value(), now);
   }
 
@@ -188,7 +187,6 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
   private void shadows(
       CompiledRoute route, byte[] sticky, InferenceRequest request, byte[] original, long now) {
     String app = request.getApp();
-    String key = new String(sticky, StandardCharsets.ISO_8859_1);
     for (Shadow s : route.shadowsFor(sticky)) {
       if (s.getPipeline() != null) {
         InferenceRequest copy =
@@ -213,7 +211,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
         continue; // a shadow copy is best effort; its caller has the primary's answer
       }
       metrics.shadowCopy(app, s.getDeployment());
-      forwardRouted(key, copyBytes, RoutedMeta.of(copy), now);
+      forwardRouted(s.getDeployment(), copyBytes, RoutedMeta.of(copy), now);
     }
   }
 

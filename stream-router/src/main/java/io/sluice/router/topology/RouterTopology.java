@@ -48,8 +48,9 @@ import org.apache.kafka.streams.state.Stores;
  * <p>The intake's task count follows the request topics (the most partitions of any of them) and it
  * has no state, so a topic with more partitions just adds stateless tasks. The batcher's task count
  * is the repartition topic's fixed partition count, so its changelog never has to match a request
- * topic. Routed requests are keyed by their stickiness key: a key's requests always reach the same
- * batching task in order.
+ * topic. Routed requests (and pipeline steps) are keyed by their deployment: all of a deployment's
+ * requests meet in one batching task, so its batches fill as fully as its traffic allows, and a
+ * key's requests, which its sticky split sends to one deployment, reach that task in order.
  *
  * <p>Pipelines (docs/PIPELINES.md): the intake writes a pipeline request's start to {@code
  * sluice.pipeline.replies} on the partition of its run; step requests go to the batcher like any
