@@ -34,9 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-kafka=$(free_port) registry=$(free_port) router=$(free_port) bridge=$(free_port)
-simulator=$(free_port) metrics=$(free_port) prom=$(free_port)
+# Distinct ports below the ephemeral range (scripts/free-ports says why not bind(0)).
+read -r kafka registry router bridge simulator metrics prom <<<"$("$repo/scripts/free-ports" 7 | tr '\n' ' ')"
 
 echo "== dev stack (bridge :$bridge, router :$router, workers :$metrics)"
 (cd "$repo" && ./sluice --version) >/dev/null # builds the jar first if needed (a few minutes)

@@ -52,13 +52,9 @@ trap cleanup EXIT
 trap 'fail "interrupted"' INT TERM
 
 [ "$(id -u)" = 0 ] || fail "needs root (chroot and mount)"
-for tool in jq curl tar chroot mount java; do
+for tool in jq curl tar chroot mount java python3; do
   command -v "$tool" >/dev/null || fail "missing tool: $tool"
 done
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
-    || echo $((20000 + RANDOM % 20000))
-}
 mkdir -p "$work"
 
 # 1. The base: the default (eclipse-temurin:17-jre) cannot be pulled here, so a local one.
@@ -136,7 +132,9 @@ grep -qx "USER $uid_gid" image/Dockerfile || fail "image/Dockerfile's USER is no
 t_help=$SECONDS
 
 # 5. A dev broker and registry on the host, one CPU deployment with no replica of its own.
-kafka_port="$(free_port)" registry_port="$(free_port)" mgmt_port="$(free_port)"
+# Seven distinct ports below the ephemeral range (scripts/free-ports says why not bind(0)).
+ports=($("$repo/scripts/free-ports" 7)) || fail "scripts/free-ports found no free ports"
+kafka_port=${ports[0]} registry_port=${ports[1]} mgmt_port=${ports[2]}
 cat >"$work/sluice.yaml" <<YAML
 apiVersion: sluice.io/v1
 deployments:
@@ -153,8 +151,8 @@ YAML
 rm -f "$work/dev.log" "$work/worker.log"
 java -jar devstack/target/sluice.jar dev -f "$work/sluice.yaml" --fresh --data-dir "$work/dev-data" \
   --host 127.0.0.1 --kafka-port "$kafka_port" --registry-port "$registry_port" \
-  --router-port "$(free_port)" --bridge-port "$(free_port)" --simulator-port "$(free_port)" \
-  --metrics-port "$(free_port)" >"$work/dev.log" 2>&1 &
+  --router-port "${ports[3]}" --bridge-port "${ports[4]}" --simulator-port "${ports[5]}" \
+  --metrics-port "${ports[6]}" >"$work/dev.log" 2>&1 &
 dev_pid=$!
 # 6. The worker from the image, as the chart runs it (args: worker --deployment NAME -D k=v),
 # started while the broker still starts (it retries), as in a cluster.

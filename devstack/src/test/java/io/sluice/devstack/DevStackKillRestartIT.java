@@ -2,9 +2,9 @@ package io.sluice.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testkit.FreePorts;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -146,15 +146,9 @@ class DevStackKillRestartIT {
             "--simulator-port",
             "--metrics-port")) {
       a.add(port);
-      a.add(Integer.toString(freePort())); // the same ports for both runs, as a user's stack
+      a.add(Integer.toString(FreePorts.next())); // the same ports for both runs, as a user's stack
     }
     return a;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private File logFile(String run) {

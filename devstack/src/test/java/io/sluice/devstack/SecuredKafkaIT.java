@@ -25,8 +25,8 @@ import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
 import io.sluice.schemas.serde.SchemaRegistries;
 import io.sluice.schemas.serde.SerdeConfig;
+import io.sluice.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,9 +65,9 @@ class SecuredKafkaIT {
     Path keystore = dir.resolve("broker.p12");
     Path truststore = dir.resolve("trust.p12");
     generateTls(keystore, truststore);
-    int plain = freePort();
-    int controller = freePort();
-    int secure = freePort();
+    int plain = FreePorts.next();
+    int controller = FreePorts.next();
+    int secure = FreePorts.next();
     List<AutoCloseable> open = new ArrayList<>();
     try (EmbeddedKafkaBroker broker =
             EmbeddedKafkaBroker.builder()
@@ -439,11 +439,5 @@ class SecuredKafkaIT {
     String output =
         new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as("keytool %s: %s", args[0], output).isZero();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

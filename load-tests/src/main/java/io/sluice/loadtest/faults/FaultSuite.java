@@ -4,9 +4,9 @@ import io.sluice.bridge.BridgeConfig;
 import io.sluice.functions.worker.WorkerConfig;
 import io.sluice.manifest.WorkerSettings;
 import io.sluice.router.RouterConfig;
+import io.sluice.testkit.FreePorts;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -292,7 +292,7 @@ public final class FaultSuite {
     Files.createDirectories(logs);
     List<Child> children = new ArrayList<>();
     for (int i = 0; i < settings.routers(); i++) {
-      int port = freePort();
+      int port = FreePorts.next();
       children.add(
           new Child(
               "router-" + i,
@@ -317,7 +317,7 @@ public final class FaultSuite {
     addWorkers(children, FaultSuite.CHAT, settings.chatWorkers(), infra, logs);
     addWorkers(children, FaultSuite.SENTIMENT, settings.sentimentWorkers(), infra, logs);
     for (int i = 0; i < settings.bridges(); i++) {
-      int port = freePort();
+      int port = FreePorts.next();
       bridgePorts.put("bridge-" + i, port);
       children.add(
           new Child(
@@ -346,7 +346,7 @@ public final class FaultSuite {
   private static void addWorkers(
       List<Child> children, String deployment, int n, Infra infra, Path logs) throws IOException {
     for (int i = 0; i < n; i++) {
-      int port = freePort();
+      int port = FreePorts.next();
       List<String> args = new ArrayList<>(List.of("--deployment", deployment));
       // The deployment's settings as the manifest gives them (the chart passes the same).
       Map<String, String> keys =
@@ -368,12 +368,6 @@ public final class FaultSuite {
           out.add(k + "=" + v);
         });
     return out;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static long sinceStart(TrackedLoad load) {
