@@ -8,8 +8,10 @@ import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
 import io.sluice.testkit.Acks;
 import io.sluice.testkit.KafkaCluster;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -35,6 +37,29 @@ final class ItSupport {
             kafka.bootstrapServers(),
             RouterConfig.SCHEMA_REGISTRY_URL,
             registryUrl));
+  }
+
+  /**
+   * The config of an in-process router for an IT: this broker and registry, a fresh application id
+   * from {@code appIdPrefix}, {@code stateDir}, management on an ephemeral loopback port, then
+   * {@code extra} (pairs of key and value) on top.
+   */
+  static SluiceConfig routerConfig(
+      KafkaCluster kafka, String registryUrl, String appIdPrefix, Path stateDir, String... extra) {
+    if (extra.length % 2 != 0) {
+      throw new IllegalArgumentException("extra must be key/value pairs");
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put(RouterConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    values.put(RouterConfig.SCHEMA_REGISTRY_URL, registryUrl);
+    values.put(RouterConfig.APPLICATION_ID, kafka.uniqueId(appIdPrefix));
+    values.put(RouterConfig.STATE_DIR, stateDir.toString());
+    values.put(RouterConfig.MANAGEMENT_HOST, "127.0.0.1");
+    values.put(RouterConfig.MANAGEMENT_PORT, "0");
+    for (int i = 0; i < extra.length; i += 2) {
+      values.put(extra[i], extra[i + 1]);
+    }
+    return ConfigLoader.load(RouterConfig.definition(), null, Map.of(), values);
   }
 
   static KafkaProducer<String, InferenceRequest> requestProducer(

@@ -11,7 +11,6 @@ import io.sluice.avro.ResponseStatus;
 import io.sluice.avro.RouteConfig;
 import io.sluice.avro.StepReport;
 import io.sluice.avro.Variant;
-import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.ops.Metrics;
 import io.sluice.registry.EmbeddedSchemaRegistry;
 import io.sluice.registry.store.InMemorySchemaStore;
@@ -176,23 +175,13 @@ class PipelineCrashIT {
     n.createTopics(kafka);
     RoutesCommand.publish(ItSupport.connection(kafka, url), n.route(1, 0));
     var config =
-        ConfigLoader.load(
-            RouterConfig.definition(),
-            null,
-            Map.of(),
-            Map.of(
-                RouterConfig.BOOTSTRAP_SERVERS,
-                kafka.bootstrapServers(),
-                RouterConfig.SCHEMA_REGISTRY_URL,
-                url,
-                RouterConfig.APPLICATION_ID,
-                kafka.uniqueId("router-pconc"),
-                RouterConfig.STATE_DIR,
-                stateDir.toString(),
-                RouterConfig.MANAGEMENT_PORT,
-                "0",
-                RouterConfig.REQUEST_TOPIC_PATTERN,
-                Pattern.quote(n.requests)));
+        ItSupport.routerConfig(
+            kafka,
+            url,
+            "router-pconc",
+            stateDir,
+            RouterConfig.REQUEST_TOPIC_PATTERN,
+            Pattern.quote(n.requests));
     try (Workers workers = new Workers(kafka, url, n, 200);
         RouterApp router =
             RouterApp.start(RouterConfig.from(config), Metrics.newRegistry("router"), false);

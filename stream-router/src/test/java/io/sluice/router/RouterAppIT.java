@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.avro.DeadLetter;
 import io.sluice.avro.InferenceBatch;
-import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.ops.Metrics;
 import io.sluice.router.cli.RoutesCommand;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,25 +50,13 @@ class RouterAppIT {
     String app = kafka.uniqueId("appit");
     String deployment = kafka.uniqueId("appit-dep");
     SluiceConfig config =
-        ConfigLoader.load(
-            RouterConfig.definition(),
-            null,
-            Map.of(),
-            Map.of(
-                RouterConfig.BOOTSTRAP_SERVERS,
-                kafka.bootstrapServers(),
-                RouterConfig.SCHEMA_REGISTRY_URL,
-                url,
-                RouterConfig.APPLICATION_ID,
-                kafka.uniqueId("router-app-it"),
-                RouterConfig.STATE_DIR,
-                stateDir.toString(),
-                RouterConfig.MANAGEMENT_HOST,
-                "127.0.0.1",
-                RouterConfig.MANAGEMENT_PORT,
-                "0",
-                RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
-                "500"));
+        ItSupport.routerConfig(
+            kafka,
+            url,
+            "router-app-it",
+            stateDir,
+            RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
+            "500");
     HttpClient http = HttpClient.newHttpClient();
     try (RouterApp router =
         RouterApp.start(RouterConfig.from(config), Metrics.newRegistry("router"), true)) {

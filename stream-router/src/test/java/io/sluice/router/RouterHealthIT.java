@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
 import io.sluice.avro.JsonInput;
-import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.ops.Metrics;
 import io.sluice.registry.EmbeddedSchemaRegistry;
@@ -33,7 +32,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.Schema;
@@ -86,27 +84,15 @@ class RouterHealthIT {
                 0));
       }
       SluiceConfig config =
-          ConfigLoader.load(
-              RouterConfig.definition(),
-              null,
-              Map.of(),
-              Map.of(
-                  RouterConfig.BOOTSTRAP_SERVERS,
-                  kafka.bootstrapServers(),
-                  RouterConfig.SCHEMA_REGISTRY_URL,
-                  "http://127.0.0.1:" + proxy.port(),
-                  RouterConfig.APPLICATION_ID,
-                  kafka.uniqueId("router-health-it"),
-                  RouterConfig.STATE_DIR,
-                  stateDir.toString(),
-                  RouterConfig.MANAGEMENT_HOST,
-                  "127.0.0.1",
-                  RouterConfig.MANAGEMENT_PORT,
-                  "0",
-                  RouterConfig.REQUEST_TOPIC_PATTERN,
-                  "sluice\\.requests\\.health-.*",
-                  RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
-                  "500"));
+          ItSupport.routerConfig(
+              kafka,
+              "http://127.0.0.1:" + proxy.port(),
+              "router-health-it",
+              stateDir,
+              RouterConfig.REQUEST_TOPIC_PATTERN,
+              "sluice\\.requests\\.health-.*",
+              RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
+              "500");
       HttpClient http = HttpClient.newHttpClient();
       try (RouterApp router =
               RouterApp.start(RouterConfig.from(config), Metrics.newRegistry("router"), true);

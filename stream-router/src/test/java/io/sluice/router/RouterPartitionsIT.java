@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.avro.FlushReason;
 import io.sluice.avro.InferenceBatch;
 import io.sluice.avro.InferenceRequest;
-import io.sluice.common.config.ConfigLoader;
 import io.sluice.common.config.SluiceConfig;
 import io.sluice.common.ops.Metrics;
 import io.sluice.router.cli.RoutesCommand;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,28 +140,18 @@ class RouterPartitionsIT {
   }
 
   private SluiceConfig config(KafkaCluster kafka, String url, String prefix, int partitions) {
-    return ConfigLoader.load(
-        RouterConfig.definition(),
-        null,
-        Map.of(),
-        Map.of(
-            RouterConfig.BOOTSTRAP_SERVERS,
-            kafka.bootstrapServers(),
-            RouterConfig.SCHEMA_REGISTRY_URL,
-            url,
-            RouterConfig.APPLICATION_ID,
-            kafka.uniqueId("router-parts-it"),
-            RouterConfig.STATE_DIR,
-            stateDir.toString(),
-            RouterConfig.MANAGEMENT_PORT,
-            "0",
-            RouterConfig.PARTITIONS,
-            Integer.toString(partitions),
-            // only this test's topics: other tests' request topics are not ours to route
-            RouterConfig.REQUEST_TOPIC_PATTERN,
-            "sluice\\.requests\\." + prefix.replace(".", "\\.") + "\\..*",
-            RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
-            "500"));
+    return ItSupport.routerConfig(
+        kafka,
+        url,
+        "router-parts-it",
+        stateDir,
+        RouterConfig.PARTITIONS,
+        Integer.toString(partitions),
+        // only this test's topics: other tests' request topics are not ours to route
+        RouterConfig.REQUEST_TOPIC_PATTERN,
+        "sluice\\.requests\\." + prefix.replace(".", "\\.") + "\\..*",
+        RouterConfig.STREAMS_PREFIX + "consumer.metadata.max.age.ms",
+        "500");
   }
 
   private static void publish(KafkaCluster kafka, String url, String app, String deployment)
