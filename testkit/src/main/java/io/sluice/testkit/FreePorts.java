@@ -23,6 +23,10 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FreePorts {
   private static final int LOW = 20_000;
+
+  /** The top of the window: just below the ephemeral range, read once. */
+  private static final int HIGH = Math.max(ephemeralLow() - 1, LOW + 1);
+
   private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
   private FreePorts() {}
@@ -31,14 +35,13 @@ public final class FreePorts {
    * A port free on the loopback now, below the ephemeral range and not given before by this JVM.
    */
   public static int next() {
-    int high = Math.max(ephemeralLow() - 1, LOW + 1);
     for (int attempt = 0; attempt < 2_000; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(LOW, high + 1);
+      int port = ThreadLocalRandom.current().nextInt(LOW, HIGH + 1);
       if (!GIVEN.contains(port) && bindable(port) && GIVEN.add(port)) {
         return port;
       }
     }
-    throw new IllegalStateException("no free port in " + LOW + "-" + high);
+    throw new IllegalStateException("no free port in " + LOW + "-" + HIGH);
   }
 
   /**
