@@ -41,6 +41,11 @@ final class BoundedDecoder extends Decoder {
     return pos == limit;
   }
 
+  /** Index in the buffer of the next byte to read. */
+  int position() {
+    return pos;
+  }
+
   private int remaining() {
     return limit - pos;
   }

@@ -12,6 +12,7 @@ import io.sluice.schemas.ErrorCodes;
 import io.sluice.schemas.Replies;
 import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.Topics;
+import io.sluice.schemas.registry.SchemaRegistryClient;
 import io.sluice.schemas.serde.WireFormat;
 import io.sluice.schemas.serde.WireFormatException;
 import java.time.Instant;
@@ -46,7 +47,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
   private final TopologySettings settings;
   private final RouterMetrics metrics;
   private final Deserializer<InferenceRequest> requests;
-  private final Serializer<InferenceRequest> routedSerializer;
+  private final RoutedEncoder encoder;
   private final Deserializer<RouteConfig> routes;
   private final TopicPartitions topics;
   private final BatchEnvelope envelope;
@@ -59,13 +60,14 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
       RouterMetrics metrics,
       Deserializer<InferenceRequest> requests,
       Serializer<InferenceRequest> routedSerializer,
+      SchemaRegistryClient registry,
       Deserializer<RouteConfig> routes,
       TopicPartitions topics,
       BatchEnvelope envelope) {
     this.settings = settings;
     this.metrics = metrics;
     this.requests = requests;
-    this.routedSerializer = routedSerializer;
+    this.encoder = new RoutedEncoder(routedSerializer, registry);
     this.routes = routes;
     this.topics = topics;
     this.envelope = envelope;
@@ -93,6 +95,9 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
       reject(record, md, null, app, ErrorCodes.INVALID_INPUT, "null value on a request topic");
       return;
     }
+    // Whether every field the router does not set is still as the client's bytes hold it: then the
+    // routed record reuses those bytes (RoutedEncoder).
+    boolean asSent = app.equals(request.getApp());
     // The topic names the app; a record that says otherwise is served as the topic's app.
     request.setApp(app);
     long now = context.currentSystemTimeMs();
@@ -104,6 +109,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     if (request.getTraceparent() != null
         && !RequestChecks.validTraceparent(request.getTraceparent())) {
       request.setTraceparent(null); // W3C: an invalid traceparent is dropped, never propagated
+      asSent = false;
     }
     // Set by the router: whatever the client put there is overwritten.
     request.setVariant(null);
@@ -129,6 +135,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     boolean clientChoseTopic = request.getReplyTo() != null;
     if (!clientChoseTopic && route.config().getReplyTopic() != null) {
       request.setReplyTo(route.config().getReplyTopic());
+      asSent = false;
     }
     problem = replyDestinationProblem(request, clientChoseTopic);
     if (problem != null) {
@@ -139,10 +146,11 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     Variant variant = route.pick(sticky);
     request.setVariant(variant.getName());
     request.setRoutedAtMs(Instant.ofEpochMilli(now));
+    int tailStart = asSent ? encoder.tailStart(record.value()) : -1;
     if (variant.getPipeline() != null) {
       request.setPipeline(variant.getPipeline());
       request.setDeployment(null);
-      if (!startPipeline(request, record.value(), now)) {
+      if (!startPipeline(request, record.value(), tailStart, now)) {
         reject(
             record,
             md,
@@ -153,11 +161,11 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
         return;
       }
       metrics.requestRouted(app, variant.getName());
-      shadows(route, sticky, request, record.value(), now);
+      shadows(route, sticky, request, record.value(), tailStart, now);
       return;
     }
     request.setDeployment(variant.getDeployment());
-    byte[] encoded = routedSerializer.serialize(RouterTopology.ROUTED_SUBJECT_TOPIC, request);
+    byte[] encoded = encoder.encode(request, record.value(), tailStart);
     int body = encoded.length - WireFormat.HEADER_SIZE;
     int max = envelope.maxBody(variant.getDeployment());
     if (body > max) {
@@ -180,12 +188,20 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
     // Keyed by deployment: all its requests meet in one batching task's buffer (keyed by request,
     // they were spread over every task, and each task's batch held a share of the traffic).
     forwardRouted(variant.getDeployment(), encoded, RoutedMeta.of(request), now);
-    shadows(route, sticky, request, record.value(), now);
+    shadows(route, sticky, request, record.value(), tailStart, now);
   }
 
-  /** Shadow copies: to a deployment's batch path, or as a shadow run of a pipeline. */
+  /**
+   * Shadow copies: to a deployment's batch path, or as a shadow run of a pipeline. {@code
+   * tailStart}: where the router's fields begin in {@code original}, or -1 ({@link RoutedEncoder}).
+   */
   private void shadows(
-      CompiledRoute route, byte[] sticky, InferenceRequest request, byte[] original, long now) {
+      CompiledRoute route,
+      byte[] sticky,
+      InferenceRequest request,
+      byte[] original,
+      int tailStart,
+      long now) {
     String app = request.getApp();
     for (Shadow s : route.shadowsFor(sticky)) {
       if (s.getPipeline() != null) {
@@ -195,7 +211,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
                 .setPipeline(s.getPipeline())
                 .setShadow(true)
                 .build();
-        if (startPipeline(copy, original, now)) {
+        if (startPipeline(copy, original, tailStart, now)) {
           metrics.shadowCopy(app, "pipeline:" + s.getPipeline());
         }
         continue;
@@ -206,7 +222,7 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
               .setPipeline(null)
               .setShadow(true)
               .build();
-      byte[] copyBytes = routedSerializer.serialize(RouterTopology.ROUTED_SUBJECT_TOPIC, copy);
+      byte[] copyBytes = encoder.encode(copy, original, tailStart);
       if (copyBytes.length - WireFormat.HEADER_SIZE > envelope.maxBody(s.getDeployment())) {
         continue; // a shadow copy is best effort; its caller has the primary's answer
       }
@@ -220,14 +236,15 @@ final class RequestIntake implements Processor<byte[], byte[], String, Outbound<
    * on (chosen by run id); false if the topic does not exist. The start's nonce is a hash of the
    * client's record as it was read, so a record routed twice (at-least-once) starts one run.
    */
-  private boolean startPipeline(InferenceRequest request, byte[] original, long now) {
+  private boolean startPipeline(
+      InferenceRequest request, byte[] original, int tailStart, long now) {
     OptionalInt n = topics.partitions(Topics.PIPELINE_REPLIES);
     if (n.isEmpty()) {
       return false;
     }
     String runId = PipelineRuns.runId(request);
     int partition = Math.floorMod(runId.hashCode(), n.getAsInt());
-    byte[] encoded = routedSerializer.serialize(RouterTopology.ROUTED_SUBJECT_TOPIC, request);
+    byte[] encoded = encoder.encode(request, original, tailStart);
     Headers h = new RecordHeaders();
     SluiceHeaders.put(h, SluiceHeaders.PIPELINE_EVENT, PipelineRuns.START);
     SluiceHeaders.put(h, PipelineRuns.NONCE_HEADER, PipelineRuns.nonce(original));

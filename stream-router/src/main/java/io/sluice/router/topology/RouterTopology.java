@@ -152,6 +152,7 @@ public final class RouterTopology {
                         metrics,
                         requestSerde.deserializer(),
                         requestSerde.serializer(),
+                        SchemaRegistries.forConfig(serdeConfig),
                         routeSerde.deserializer(),
                         topics,
                         envelope),
