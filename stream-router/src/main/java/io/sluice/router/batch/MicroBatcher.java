@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Micro-batches per deployment and priority class. Every pending batch is one entry of a
- * changelogged store ({@code <batchId>/<priority>/<deployment>} → the Avro binaries of its
+ * changelogged store ({@code <priority>/<deployment>/<batchId>} → the Avro binaries of its
  * requests, concatenated in arrival order), rewritten as each request is added, before the input
  * offset can be committed, so a crash loses nothing: the restored task rebuilds its pending batches
  * from the store and flushes them at the next check. With the store's record cache a batch that is
@@ -260,7 +260,9 @@ public final class MicroBatcher {
     try (KeyValueIterator<String, byte[]> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
-        byBatch.computeIfAbsent(batchKey(kv.key), k -> new ArrayList<>()).add(kv);
+        String[] parts = kv.key.split("/", 4);
+        String batchKey = parts[0] + "/" + parts[1] + "/" + parts[2];
+        byBatch.computeIfAbsent(batchKey, k -> new ArrayList<>()).add(kv);
       }
     }
     for (Map.Entry<String, List<KeyValue<String, byte[]>>> e : byBatch.entrySet()) {
@@ -299,29 +301,6 @@ public final class MicroBatcher {
       b.mapKey = b.storeKey;
       pending.put(b.mapKey, b);
     }
-  }
-
-  /**
-   * {@code <priority>/<deployment>/<batchId>} of a store key in any layout: {@code
-   * <batchId>/<priority>/<deployment>} (this code's), {@code <priority>/<deployment>/<batchId>}
-   * (one entry per batch, routers before 2026-12-02) or {@code
-   * <priority>/<deployment>/<batchId>/<index>} (one entry per request, earlier still).
-   */
-  private static String batchKey(String storeKey) {
-    String[] parts = storeKey.split("/", 4);
-    if (parts.length == 3 && !isPriority(parts[0])) {
-      return parts[1] + "/" + parts[2] + "/" + parts[0];
-    }
-    return parts[0] + "/" + parts[1] + "/" + parts[2];
-  }
-
-  private static boolean isPriority(String s) {
-    for (Priority p : Priority.values()) {
-      if (p.name().equals(s)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private InferenceRequest decode(byte[] bytes, int offset, int length) {

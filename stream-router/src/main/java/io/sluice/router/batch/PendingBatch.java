@@ -54,20 +54,8 @@ final class PendingBatch {
     this.batchId = batchId;
     this.firstArrivalMs = firstArrivalMs;
     this.limits = limits;
-    this.storeKey = storeKey(batchId, bufferKey);
+    this.storeKey = bufferKey + "/" + batchId;
     this.mapKey = bufferKey;
-  }
-
-  /**
-   * A batch's key in the buffer store: {@code <batchId>/<priority>/<deployment>}. The random batch
-   * id comes first so that keys differ in their first bytes: the record cache keeps every key
-   * written since the last commit in a {@code TreeMap} of byte strings, and with the deployment
-   * first each lookup compared the shared prefix again (about 7 % of the router's thread, JFR of
-   * 2026-12-02). Batches written by earlier routers, {@code <priority>/<deployment>/<batchId>}, are
-   * still restored ({@link MicroBatcher}).
-   */
-  static String storeKey(String batchId, String bufferKey) {
-    return batchId + "/" + bufferKey;
   }
 
   int size() {

@@ -63,40 +63,6 @@ class MicroBatcherTest {
   }
 
   @Test
-  void writesOneEntryPerBatchKeyedByBatchIdFirstAndRestoresIt() throws IOException {
-    MicroBatcher writer = new MicroBatcher(store, sink);
-    BatchLimits limits = new BatchLimits(10, 60_000, null);
-    writer.add(request("r1", Priority.INTERACTIVE, null), limits, 1_000);
-    writer.add(request("r2", Priority.INTERACTIVE, null), limits, 1_001);
-    writer.add(request("r3", Priority.BULK, null), limits, 1_002);
-    List<String> written = keys();
-    assertThat(written).hasSize(2);
-    for (String key : written) {
-      String[] parts = key.split("/", -1);
-      assertThat(parts).hasSize(3);
-      assertThat(java.util.UUID.fromString(parts[0])).isNotNull(); // the random batch id first
-      assertThat(parts[2]).isEqualTo("dep");
-    }
-    // The old layout beside the new one, as after an upgrade with batches pending.
-    store.put("INTERACTIVE/dep/old", concat(request("r0", Priority.INTERACTIVE, null)));
-
-    MicroBatcher restored = new MicroBatcher(store, sink);
-    assertThat(restored.buffered()).isEqualTo(4);
-    restored.flushDue(2_000);
-    assertThat(sink.batches).hasSize(3);
-    List<String> ids = new ArrayList<>();
-    for (EncodedBatch b : sink.batches) {
-      ids.addAll(ids(b));
-      if (b.priority() == Priority.BULK) {
-        assertThat(ids(b)).containsExactly("r3");
-      }
-    }
-    assertThat(ids).containsExactlyInAnyOrder("r0", "r1", "r2", "r3");
-    assertThat(sink.batches).extracting(EncodedBatch::batchId).contains("old");
-    assertThat(keys()).isEmpty();
-  }
-
-  @Test
   void aRequestGivenAsItsBytesAndMetaIsBatchedExactlyAsTheDecodedRequest() throws IOException {
     BatchLimits limits = new BatchLimits(2, 10, null);
     InferenceRequest r1 = request("r1", Priority.INTERACTIVE, 5_000L);
