@@ -2,13 +2,7 @@ package io.sluice.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.avro.ChatInput;
-import io.sluice.avro.ChatMessage;
-import io.sluice.avro.ChatRole;
 import io.sluice.avro.InferenceRequest;
-import io.sluice.avro.SamplingParams;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.Serializer;
@@ -20,27 +14,9 @@ class FieldOffsetsTest {
       AvroSerde.of(InferenceRequest.class, SerdeConfig.of("mock://field-offsets"), false)
           .serializer();
 
-  private static InferenceRequest request(String id) {
-    return InferenceRequest.newBuilder()
-        .setRequestId(id)
-        .setApp("chat")
-        .setInput(
-            ChatInput.newBuilder()
-                .setMessages(
-                    List.of(
-                        ChatMessage.newBuilder()
-                            .setRole(ChatRole.USER)
-                            .setContent("hello there")
-                            .build()))
-                .setSampling(SamplingParams.newBuilder().build())
-                .build())
-        .setAttributes(Map.of("a", "b"))
-        .build();
-  }
-
   @Test
   void eachFieldStartsWhereTheFieldsBeforeItEnd() {
-    byte[] wire = serializer.serialize("t", request("r-1"));
+    byte[] wire = serializer.serialize("t", AvroSerdeTest.chatRequest("r-1"));
     assertThat(FieldOffsets.fieldStart(wire, SCHEMA, 0)).isEqualTo(WireFormat.HEADER_SIZE);
     // requestId "r-1": one length byte and three characters.
     assertThat(FieldOffsets.fieldStart(wire, SCHEMA, 1)).isEqualTo(WireFormat.HEADER_SIZE + 4);
@@ -56,7 +32,7 @@ class FieldOffsetsTest {
 
   @Test
   void garbageYieldsMinusOneOrAnOffsetInsideTheRecord() {
-    byte[] wire = serializer.serialize("t", request("r-2"));
+    byte[] wire = serializer.serialize("t", AvroSerdeTest.chatRequest("r-2"));
     int last = SCHEMA.getFields().size() - 1;
     Random random = new Random(42);
     for (int i = 0; i < 20_000; i++) {
