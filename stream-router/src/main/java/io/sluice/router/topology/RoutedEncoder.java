@@ -32,12 +32,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>One instance per task; not thread-safe.
  */
 final class RoutedEncoder {
-  static final Schema SCHEMA = InferenceRequest.getClassSchema();
+  private static final Schema SCHEMA = InferenceRequest.getClassSchema();
   private static final List<String> ROUTER_FIELDS =
       List.of("variant", "deployment", "shadow", "pipeline", "routedAtMs");
 
   /** Number of the first router-set field: every field from it on is set by the router. */
-  static final int TAIL = SCHEMA.getField(ROUTER_FIELDS.get(0)).pos();
+  private static final int TAIL = SCHEMA.getField(ROUTER_FIELDS.get(0)).pos();
 
   private static final long FINGERPRINT = SchemaNormalization.parsingFingerprint64(SCHEMA);
 

@@ -7,6 +7,7 @@ import io.sluice.avro.RouteConfig;
 import io.sluice.router.RouterMetrics;
 import io.sluice.router.route.RouteStoreUpdater;
 import io.sluice.schemas.Topics;
+import io.sluice.schemas.registry.SchemaRegistryClient;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SchemaRegistries;
 import io.sluice.schemas.serde.SerdeConfig;
@@ -107,10 +108,10 @@ public final class RouterTopology {
         AvroSerde.of(InferenceResponse.class, serdeConfig, false);
     Serde<DeadLetter> deadLetterSerde = AvroSerde.of(DeadLetter.class, serdeConfig, false);
     BatchEnvelope envelope = new BatchEnvelope(settings.maxMessageBytes());
+    SchemaRegistryClient registry = SchemaRegistries.forConfig(serdeConfig);
     OutboundSerializer outbound =
         new OutboundSerializer(
-            new BatchSerializer(
-                SchemaRegistries.forConfig(serdeConfig), serdeConfig.autoRegister()),
+            new BatchSerializer(registry, serdeConfig.autoRegister()),
             responseSerde.serializer(),
             deadLetterSerde.serializer());
     // Outbound records are only ever written by the router, never read back.
@@ -152,7 +153,7 @@ public final class RouterTopology {
                         metrics,
                         requestSerde.deserializer(),
                         requestSerde.serializer(),
-                        SchemaRegistries.forConfig(serdeConfig),
+                        registry,
                         routeSerde.deserializer(),
                         topics,
                         envelope),
