@@ -40,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -426,13 +427,33 @@ public final class BatchRunner implements AutoCloseable {
         throw e;
       }
     }
-    TopicDescription d =
-        admin
+    return ThreadLocalRandom.current().nextInt(describe(topic).partitions().size());
+  }
+
+  /**
+   * The topic's description, waiting out the moment after its creation when the broker does not
+   * know it yet: a create returns once the controller has it, and describing it straight after
+   * fails with {@link UnknownTopicOrPartitionException} now and then (25 of 300 tries on the in-JVM
+   * broker), and a first run, which creates the reply topic, failed with it.
+   */
+  private TopicDescription describe(String topic)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        return admin
             .describeTopics(List.of(topic))
             .allTopicNames()
             .get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
             .get(topic);
-    return ThreadLocalRandom.current().nextInt(d.partitions().size());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(20);
+      }
+    }
   }
 
   @Override

@@ -87,18 +87,7 @@ class BatchRunIT {
                 CompletableFuture.completedFuture(
                     twiceEveryTenth(rec.value(), List.of(answer(rec.value())))))) {
       await().atMost(Duration.ofSeconds(20)).until(worker::assigned);
-      SluiceConfig c =
-          ConnectionKeys.definition()
-              .parse(
-                  ConfigLoader.layers(
-                      ConnectionKeys.definition(),
-                      null,
-                      Map.of(),
-                      Map.of(
-                          ConnectionKeys.BOOTSTRAP_SERVERS,
-                          kafka.bootstrapServers(),
-                          ConnectionKeys.SCHEMA_REGISTRY_URL,
-                          registry)));
+      SluiceConfig c = connection(kafka, registry);
 
       // 1. A run stopped partway, as Ctrl-C stops it.
       BatchRunner.Result first;
@@ -128,9 +117,16 @@ class BatchRunIT {
                     throw new IllegalStateException(e);
                   }
                 });
-        await("a first share of the lines answered")
+        // A run that fails ends before any share is answered: stop waiting and show why.
+        await("a first share of the lines answered, or the run ended")
             .atMost(Duration.ofSeconds(30))
-            .until(() -> progress.answeredThisRun() >= 300);
+            .until(() -> run.isDone() || progress.answeredThisRun() >= 300);
+        assertThat(run)
+            .as(
+                "the run ended before the stop: %d answered, fake worker answered %d, %d replies"
+                    + " refused",
+                progress.answeredThisRun(), worker.answered(), worker.failedReplies())
+            .isNotDone();
         runner.stop();
         first = run.get(20, TimeUnit.SECONDS);
       }
@@ -191,6 +187,54 @@ class BatchRunIT {
       expected.add("c" + i);
     }
     assertThat(ids).isEqualTo(expected);
+  }
+
+  /**
+   * A first run creates its reply topic and then describes it, which the broker may not know yet
+   * for a moment: each of 40 runs on a reply topic of its own must start and complete.
+   */
+  @Test
+  void aRunOnAReplyTopicItJustCreatedStarts(KafkaCluster kafka) throws Exception {
+    String registry = "mock://" + kafka.uniqueId("batch-it-fresh");
+    SluiceConfig c = connection(kafka, registry);
+    for (int i = 0; i < 40; i++) {
+      String replyTopic = kafka.uniqueTopic("sluice.batch.fresh");
+      try (BatchRunner runner =
+          new BatchRunner(
+              c,
+              new BatchRunner.Settings(
+                  8, Duration.ofSeconds(10), Duration.ofSeconds(1), replyTopic))) {
+        BatchRunner.Result r =
+            runner.run(
+                send -> {},
+                (line, reply) -> {},
+                new Progress(
+                    new PrintStream(
+                        java.io.OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8),
+                    false,
+                    0,
+                    0,
+                    0,
+                    0));
+        assertThat(r.outcome())
+            .as("run %d on %s", i, replyTopic)
+            .isEqualTo(BatchRunner.Outcome.COMPLETE);
+      }
+    }
+  }
+
+  private static SluiceConfig connection(KafkaCluster kafka, String registry) {
+    return ConnectionKeys.definition()
+        .parse(
+            ConfigLoader.layers(
+                ConnectionKeys.definition(),
+                null,
+                Map.of(),
+                Map.of(
+                    ConnectionKeys.BOOTSTRAP_SERVERS,
+                    kafka.bootstrapServers(),
+                    ConnectionKeys.SCHEMA_REGISTRY_URL,
+                    registry)));
   }
 
   /** An echo of the input, or invalid_input for the text "bad". */
