@@ -164,7 +164,7 @@ public record RouterConfig(
         .define(
             PUNCTUATE_INTERVAL_MS,
             ConfigDef.Type.LONG,
-            5L,
+            1L,
             Validators.atLeast(1),
             "How often (wall clock) buffers are checked for maxWaitMs: the flush slack.")
         .define(

@@ -58,7 +58,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * steps on its critical path; the baseline app routes straight to deployment {@code d}. Every
  * deployment is served by its own no-op fake worker thread (answers at once), with the same
  * batching ({@code maxBatchSize 8}, {@code maxWaitMs} as given). The router runs with its defaults
- * (at_least_once, commit every 200 ms, producer linger 1 ms, punctuation every 5 ms).
+ * (at_least_once, commit every 200 ms, producer linger 1 ms, punctuation every 1 ms).
  *
  * <p>Open loop: request {@code k} of a round is due at {@code start + k/rate}, whatever the replies
  * do; latency runs from the intended send to the answer's arrival at the client. Rounds alternate
@@ -153,20 +153,23 @@ public final class PipelineBenchmark {
                   stateDir.toString(),
                   RouterConfig.STREAMS_PREFIX + "producer.linger.ms",
                   Integer.toString(linger)));
+      RouterConfig routerConfig = RouterConfig.from(config);
       System.out.printf(
           "pipeline a -> (b || c) vs direct d; no-op workers; maxBatchSize %d; router defaults"
-              + " (at_least_once, commit 200 ms, punctuate 5 ms) with producer linger %d ms; rates %s"
+              + " (%s, commit %d ms, punctuate %d ms) with producer linger %d ms; rates %s"
               + " req/s, %d s per round, %d rounds (round 1 = warm-up); %d cores; load at start"
               + " %s%n",
           BATCH_SIZE,
+          routerConfig.processingGuarantee(),
+          routerConfig.commitIntervalMs(),
+          routerConfig.topology().punctuateInterval().toMillis(),
           linger,
           rates,
           seconds,
           rounds,
           Runtime.getRuntime().availableProcessors(),
           loadAtStart);
-      try (RouterApp router =
-              RouterApp.start(RouterConfig.from(config), Metrics.newRegistry("router"), false);
+      try (RouterApp router = RouterApp.start(routerConfig, Metrics.newRegistry("router"), false);
           KafkaProducer<String, Object> producer = producer(bootstrap)) {
         while (router.state() != KafkaStreams.State.RUNNING) {
           LockSupport.parkNanos(10_000_000);

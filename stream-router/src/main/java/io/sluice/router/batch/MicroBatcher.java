@@ -38,8 +38,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>A batch is flushed at {@code maxBatchSize} requests, at the token budget, before a request
  * that would take it over its byte bound (derived from the producer's record-size limit; a request
  * over the bound on its own is handed to {@link Sink#tooLarge}), or {@code maxWaitMs} after its
- * first request (checked by a wall-clock punctuator); {@code maxWaitMs = 0} flushes every request
- * at once. BULK batches wait {@code bulkMaxWaitMs} instead ({@link
+ * first request was routed (checked by a wall-clock punctuator; counted from the routing, so the
+ * hop from the intake to the batcher is part of the wait, not added to it); {@code maxWaitMs = 0}
+ * flushes every request at once. BULK batches wait {@code bulkMaxWaitMs} instead ({@link
  * BatchLimits#maxWaitMs(Priority)}, by default at least 100 ms), so that batch jobs' trickle of
  * lines fills a batch rather than costing the worker one batch per line or two. INTERACTIVE and
  * BULK requests never share a batch, and the punctuator flushes due INTERACTIVE batches first, so
@@ -99,7 +100,15 @@ public final class MicroBatcher {
   /** Adds a routed request (deployment and priority set) and flushes if a limit is reached. */
   public void add(InferenceRequest request, BatchLimits limits, long nowMs) {
     byte[] encoded = encode(request);
-    add(RoutedMeta.of(request), encoded, 0, encoded.length, limits, nowMs);
+    Instant routedAt = request.getRoutedAtMs();
+    add(
+        RoutedMeta.of(request),
+        encoded,
+        0,
+        encoded.length,
+        limits,
+        routedAt == null ? nowMs : routedAt.toEpochMilli(),
+        nowMs);
   }
 
   /**
@@ -109,6 +118,23 @@ public final class MicroBatcher {
    */
   public void add(
       RoutedMeta meta, byte[] bytes, int offset, int length, BatchLimits limits, long nowMs) {
+    add(meta, bytes, offset, length, limits, nowMs, nowMs);
+  }
+
+  /**
+   * As {@link #add(RoutedMeta, byte[], int, int, BatchLimits, long)}, for a request the intake
+   * routed at {@code routedAtMs}: a batch it opens waits {@code maxWaitMs} from then (from now if
+   * {@code routedAtMs} is later, as another instance's clock may say), so a request that was routed
+   * a while ago — a backlog, a restart — leaves with the next check.
+   */
+  public void add(
+      RoutedMeta meta,
+      byte[] bytes,
+      int offset,
+      int length,
+      BatchLimits limits,
+      long routedAtMs,
+      long nowMs) {
     String deployment = meta.deployment();
     Priority priority = meta.priority();
     String key = priority.name() + "/" + deployment;
@@ -131,7 +157,9 @@ public final class MicroBatcher {
       b = null;
     }
     if (b == null) {
-      b = new PendingBatch(key, deployment, priority, UUID.randomUUID().toString(), nowMs, limits);
+      b =
+          new PendingBatch(
+              key, deployment, priority, UUID.randomUUID().toString(), nowMs, routedAtMs, limits);
       pending.put(key, b);
     }
     b.limits = limits;
@@ -154,7 +182,7 @@ public final class MicroBatcher {
     // A task holds a handful of buffers (deployments × 2 priorities), so scanning them all on
     // every tick is cheaper than keeping a deadline index up to date on every add.
     for (PendingBatch b : pending.values()) {
-      if (nowMs - b.firstArrivalMs >= b.limits.maxWaitMs(b.priority)
+      if (nowMs - b.waitFromMs >= b.limits.maxWaitMs(b.priority)
           || b.size() >= b.limits.maxBatchSize()) {
         due.add(b);
       }
@@ -289,6 +317,7 @@ public final class MicroBatcher {
               parts[1],
               Priority.valueOf(parts[0]),
               parts[2],
+              firstArrival,
               firstArrival,
               new BatchLimits(1, 0, null, 0));
       for (InferenceRequest r : requests) {

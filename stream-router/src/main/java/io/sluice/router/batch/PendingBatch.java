@@ -18,6 +18,12 @@ final class PendingBatch {
   final String batchId;
   final long firstArrivalMs;
 
+  /**
+   * When the batch's wait began: its first request's routing (the intake's clock), never later than
+   * its arrival here. {@code maxWaitMs} counts from this.
+   */
+  final long waitFromMs;
+
   /** Key of the batch's entry in the buffer store. */
   final String storeKey;
 
@@ -47,12 +53,14 @@ final class PendingBatch {
       Priority priority,
       String batchId,
       long firstArrivalMs,
+      long waitFromMs,
       BatchLimits limits) {
     this.bufferKey = bufferKey;
     this.deployment = deployment;
     this.priority = priority;
     this.batchId = batchId;
     this.firstArrivalMs = firstArrivalMs;
+    this.waitFromMs = Math.min(waitFromMs, firstArrivalMs);
     this.limits = limits;
     this.storeKey = bufferKey + "/" + batchId;
     this.mapKey = bufferKey;

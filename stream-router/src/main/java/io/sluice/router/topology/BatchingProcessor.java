@@ -86,6 +86,7 @@ final class BatchingProcessor implements Processor<String, byte[], String, Outbo
             WireFormat.HEADER_SIZE,
             value.length - WireFormat.HEADER_SIZE,
             limits(meta.app(), meta.deployment()),
+            record.timestamp(), // the intake forwards at the time it routed the request
             context.currentSystemTimeMs());
       } finally {
         current = null;

@@ -167,6 +167,33 @@ class MicroBatcherTest {
   }
 
   @Test
+  void aBatchWaitsMaxWaitMsFromItsFirstRequestsRoutingNotFromItsArrival() throws IOException {
+    MicroBatcher batcher = new MicroBatcher(store, sink);
+    BatchLimits limits = new BatchLimits(8, 5, null);
+    InferenceRequest r = request("i1", Priority.INTERACTIVE, null); // routed at 1_000
+    byte[] bytes = concat(r);
+    // The hop from the intake took 3 ms: 2 ms of the wait are left.
+    batcher.add(RoutedMeta.of(r), bytes, 0, bytes.length, limits, 1_000, 1_003);
+    batcher.flushDue(1_004);
+    assertThat(sink.batches).isEmpty();
+    batcher.flushDue(1_005);
+    assertThat(sink.batches).hasSize(1);
+    assertThat(sink.batches.get(0).firstArrivalMs()).isEqualTo(1_003);
+
+    // A decoded request's own routedAtMs counts the same way.
+    batcher.add(request("i2", Priority.INTERACTIVE, null), limits, 1_004);
+    batcher.flushDue(1_005);
+    assertThat(sink.batches).hasSize(2);
+
+    // Routed "later" than it arrived (another instance's clock ahead): the whole wait, from now.
+    batcher.add(RoutedMeta.of(r), bytes, 0, bytes.length, limits, 2_050, 2_000);
+    batcher.flushDue(2_004);
+    assertThat(sink.batches).hasSize(2);
+    batcher.flushDue(2_005);
+    assertThat(sink.batches).hasSize(3);
+  }
+
+  @Test
   void aBulkBatchStillFlushesAtMaxBatchSizeBeforeItsWaitIsUp() throws IOException {
     MicroBatcher batcher = new MicroBatcher(store, sink);
     BatchLimits limits = new BatchLimits(3, 5, null, 60_000);
