@@ -58,7 +58,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * steps on its critical path; the baseline app routes straight to deployment {@code d}. Every
  * deployment is served by its own no-op fake worker thread (answers at once), with the same
  * batching ({@code maxBatchSize 8}, {@code maxWaitMs} as given). The router runs with its defaults
- * (at_least_once, commit every 200 ms, producer linger 1 ms, punctuation every 1 ms).
+ * but the producer linger given (its guarantee, commit and punctuation intervals are printed).
  *
  * <p>Open loop: request {@code k} of a round is due at {@code start + k/rate}, whatever the replies
  * do; latency runs from the intended send to the answer's arrival at the client. Rounds alternate

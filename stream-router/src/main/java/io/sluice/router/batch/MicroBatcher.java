@@ -114,18 +114,10 @@ public final class MicroBatcher {
   /**
    * Adds a routed request given as its Avro binary encoding ({@code length} bytes of {@code bytes}
    * from {@code offset}, in this code's {@code InferenceRequest} schema) and what the batcher needs
-   * of it, so that it is neither decoded nor re-encoded; flushes if a limit is reached.
-   */
-  public void add(
-      RoutedMeta meta, byte[] bytes, int offset, int length, BatchLimits limits, long nowMs) {
-    add(meta, bytes, offset, length, limits, nowMs, nowMs);
-  }
-
-  /**
-   * As {@link #add(RoutedMeta, byte[], int, int, BatchLimits, long)}, for a request the intake
-   * routed at {@code routedAtMs}: a batch it opens waits {@code maxWaitMs} from then (from now if
-   * {@code routedAtMs} is later, as another instance's clock may say), so a request that was routed
-   * a while ago — a backlog, a restart — leaves with the next check.
+   * of it, so that it is neither decoded nor re-encoded; flushes if a limit is reached. The intake
+   * routed it at {@code routedAtMs}: a batch it opens waits {@code maxWaitMs} from then (from now
+   * if {@code routedAtMs} is later, as another instance's clock may say), so a request that was
+   * routed a while ago — a backlog, a restart — leaves with the next check.
    */
   public void add(
       RoutedMeta meta,

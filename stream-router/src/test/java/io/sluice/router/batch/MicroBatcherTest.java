@@ -81,12 +81,12 @@ class MicroBatcherTest {
     byte[] wire2 = withPrefix(concat(r2));
 
     decoded.add(r1, limits, 1_000);
-    bytes.add(RoutedMeta.of(r1), wire1, 5, wire1.length - 5, limits, 1_000);
+    bytes.add(RoutedMeta.of(r1), wire1, 5, wire1.length - 5, limits, 1_000, 1_000);
     try (var entries = other.all()) {
       assertThat(entries.next().value).isEqualTo(concat(r1)); // the buffer holds the same bytes
     }
     decoded.add(r2, limits, 1_001);
-    bytes.add(RoutedMeta.of(r2), wire2, 5, wire2.length - 5, limits, 1_001);
+    bytes.add(RoutedMeta.of(r2), wire2, 5, wire2.length - 5, limits, 1_001, 1_001);
     other.close();
 
     EncodedBatch viaBytes = bytesSink.batches.get(0);
