@@ -53,11 +53,11 @@ sampler=$!
 trap 'kill "$sampler" 2>/dev/null || true' EXIT
 
 if [[ $quick == 1 ]]; then
-  router_args=(60000 8 3 4)
-  bridge_args=(--warmup 300 --requests 500 --seconds 3 --rounds 3)
+  router_args=(60000 8 3 4 10)
+  bridge_args=(--warmup 300 --requests 500 --seconds 3 --rounds 3 --warmup-cap 20)
   pipeline_args=(100 4 3 0)
   simulator_args=(3 16 1)
-  whole_path_args=(--warmup 300 --requests 500 --seconds 3 --rounds 3)
+  whole_path_args=(--warmup 300 --requests 500 --seconds 3 --rounds 3 --warmup-cap 20)
   inflight_args=(--calls 10000 --delay-ms 2000 --ramp-seconds 5 --rounds 1 --warmup 300)
 else
   router_args=(200000 8 5 8)

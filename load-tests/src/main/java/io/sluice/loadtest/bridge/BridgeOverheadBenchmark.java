@@ -6,6 +6,8 @@ import io.sluice.bridge.BridgeConfig;
 import io.sluice.bridge.BridgeServer;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.loadtest.bench.BenchResults;
+import io.sluice.loadtest.bench.JitWarmup;
+import io.sluice.loadtest.bench.ProcessCpu;
 import io.sluice.schemas.Topics;
 import io.sluice.schemas.serde.AvroSerde;
 import io.sluice.schemas.serde.SerdeConfig;
@@ -96,6 +98,14 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
       description = "Length of each throughput phase.")
   int seconds;
 
+  @Option(
+      names = "--warmup-cap",
+      defaultValue = "120",
+      description =
+          "Longest closed-loop warm-up in seconds; it ends sooner once the JIT is quiet"
+              + " (on 2 cores that took 90-120 s).")
+  int warmupCapSeconds;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new BridgeOverheadBenchmark()).execute(args));
   }
@@ -155,7 +165,19 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
               ">=",
               0.5,
               "0.5",
-              "req/s");
+              "req/s")
+          .goal(
+              "bridge-cpu",
+              "Bridge CPU per call, "
+                  + concurrency
+                  + " callers, direct ÷ bridge (context, no goal: the ceiling of the"
+                  + " throughput ratio while the machine is CPU-bound)",
+              "direct HTTP to the same backend, whole JVM's CPU per call",
+              "ratio",
+              ">=",
+              0,
+              "none",
+              "µs of CPU per call");
       try (EchoPath path = new EchoPath(bootstrap, registry, APP, "http".equals(echo));
           BridgeServer bridge = BridgeServer.start(config)) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -163,6 +185,7 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
           Thread.sleep(50);
         }
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        AtomicLong completed = new AtomicLong();
         HttpRequest direct =
             HttpRequest.newBuilder(path.backendUri())
                 .POST(HttpRequest.BodyPublishers.ofString(BODY))
@@ -178,9 +201,15 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
           call(http, direct, null);
           call(http, viaBridge, null);
         }
-        // The closed-loop path warms up too (32 connections, the bridge's concurrent paths).
-        throughput(http, direct, Math.max(1, seconds / 2));
-        throughput(http, viaBridge, Math.max(1, seconds / 2));
+        // The closed-loop path warms up too (32 connections, the bridge's concurrent paths),
+        // until the JIT is done with it: see JitWarmup.
+        JitWarmup.untilQuiet(
+            concurrency + " callers, direct and bridge",
+            () -> {
+              throughput(http, direct, 2);
+              throughput(http, viaBridge, 2);
+            },
+            warmupCapSeconds);
         for (int round = 1; round <= rounds; round++) {
           Histogram d = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
           Histogram b = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
@@ -189,10 +218,26 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
             String body = call(http, viaBridge, b);
             breakdown(body);
           }
-          double directRps = throughput(http, direct, seconds);
-          double bridgeRps = throughput(http, viaBridge, seconds);
+          long cpu0 = ProcessCpu.nanos();
+          long calls0 = completed.get();
+          double directRps = throughput(http, direct, seconds, concurrency, completed);
+          long cpu1 = ProcessCpu.nanos();
+          long calls1 = completed.get();
+          double bridgeRps = throughput(http, viaBridge, seconds, concurrency, completed);
+          double directCpuUs = (cpu1 - cpu0) / 1e3 / Math.max(1, calls1 - calls0);
+          double bridgeCpuUs =
+              (ProcessCpu.nanos() - cpu1) / 1e3 / Math.max(1, completed.get() - calls1);
           System.out.printf(Locale.ROOT, "%nround %d of %d, echo %s:", round, rounds, echo);
           print(d, b, directRps, bridgeRps);
+          System.out.printf(
+              Locale.ROOT,
+              "CPU per call, %d callers (the whole JVM: harness, broker, echo and bridge):"
+                  + " direct %.0f µs, bridge %.0f µs (direct ÷ bridge %.2f)%n",
+              concurrency,
+              directCpuUs,
+              bridgeCpuUs,
+              directCpuUs / bridgeCpuUs);
+          results.round("bridge-cpu", directCpuUs / bridgeCpuUs, directCpuUs, bridgeCpuUs);
           results.round("bridge-p50", ms(b, 50) - ms(d, 50), ms(d, 50), ms(b, 50));
           results.round("bridge-p99", ms(b, 99) - ms(d, 99), ms(d, 99), ms(b, 99));
           results.round("bridge-throughput", bridgeRps / directRps, directRps, bridgeRps);
@@ -279,7 +324,14 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
   /** Closed loop: {@code concurrency} callers for {@code seconds}; completed calls per second. */
   static double throughput(HttpClient http, HttpRequest r, int seconds, int concurrency)
       throws Exception {
-    AtomicLong done = new AtomicLong();
+    return throughput(http, r, seconds, concurrency, new AtomicLong());
+  }
+
+  /** As above, counting each completed call in {@code done} as well. */
+  static double throughput(
+      HttpClient http, HttpRequest r, int seconds, int concurrency, AtomicLong done)
+      throws Exception {
+    long before = done.get();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     try {
@@ -299,7 +351,7 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
       for (Future<?> f : fs) {
         f.get(seconds + 60L, TimeUnit.SECONDS);
       }
-      return done.get() / ((System.nanoTime() - start) / 1e9);
+      return (done.get() - before) / ((System.nanoTime() - start) / 1e9);
     } finally {
       pool.shutdownNow();
     }

@@ -14,6 +14,7 @@ import io.sluice.functions.worker.WorkerApp;
 import io.sluice.functions.worker.WorkerConfig;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.loadtest.bench.BenchResults;
+import io.sluice.loadtest.bench.JitWarmup;
 import io.sluice.router.RouterApp;
 import io.sluice.router.RouterConfig;
 import io.sluice.schemas.Topics;
@@ -88,6 +89,14 @@ public final class WholePathBenchmark implements Callable<Integer> {
 
   @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds.")
   int rounds;
+
+  @Option(
+      names = "--warmup-cap",
+      defaultValue = "120",
+      description =
+          "Longest closed-loop warm-up in seconds; it ends sooner once the JIT is quiet"
+              + " (on 2 cores that took 90-120 s).")
+  int warmupCapSeconds;
 
   @Option(
       names = "--router-config",
@@ -243,9 +252,13 @@ public final class WholePathBenchmark implements Callable<Integer> {
           BridgeOverheadBenchmark.call(http, alone, null);
           BridgeOverheadBenchmark.call(http, whole, null);
         }
-        int warm = Math.max(1, seconds / 2);
-        BridgeOverheadBenchmark.throughput(http, alone, warm, concurrency);
-        BridgeOverheadBenchmark.throughput(http, whole, warm, concurrency);
+        JitWarmup.untilQuiet(
+            concurrency + " callers, bridge alone and whole path",
+            () -> {
+              BridgeOverheadBenchmark.throughput(http, alone, 2, concurrency);
+              BridgeOverheadBenchmark.throughput(http, whole, 2, concurrency);
+            },
+            warmupCapSeconds);
         for (int round = 1; round <= rounds; round++) {
           Histogram a = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
           Histogram w = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
