@@ -139,9 +139,12 @@ class TwoReplicasIT {
                 http, TestBridges.post(b, "/v1/apps/" + app + "/infer", "{\"input\": " + i + "}"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       }
+      // The survivor names one partition, one it owns, in every request (its choice is kept while
+      // it owns it: ReplyListener.pickPartition), and each call above was answered through it.
       Set<Integer> used = new HashSet<>();
       worker.received.values().forEach(req -> used.add(req.getReplyPartition()));
-      assertThat(used).hasSize(4);
+      assertThat(used).hasSize(1);
+      assertThat(used.iterator().next()).isBetween(0, 3);
     }
   }
 

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads this replica's partitions of the shared reply topic and hands each reply to the open HTTP
- * request waiting for it. Requests are stamped with one of the partitions this replica owns (see
- * {@link #pickPartition()}), so workers address the reply back here.
+ * request waiting for it. Requests are stamped with one of the partitions this replica owns, the
+ * same one for every request while it owns it (see {@link #pickPartition()}), so workers address
+ * the reply back here.
  *
  * <p>Ownership is either static ({@code replica-index} >= 0: partitions p with p % count == index,
  * for StatefulSets) or the replica's current assignment in a consumer group (default: works with a
@@ -39,7 +40,9 @@ public final class ReplyListener extends ConsumerLoop {
   private final PendingReplies pending;
   private final Deserializer<InferenceResponse> deserializer;
   private final AtomicReference<int[]> owned = new AtomicReference<>(new int[0]);
-  private final AtomicInteger next = new AtomicInteger();
+  // The partition requests name: kept while owned, so a rebalance that only adds partitions
+  // changes nothing for calls in flight; -1 while none is owned.
+  private final AtomicInteger chosen = new AtomicInteger(-1);
   private final Counter undecodable;
   private final Counter unmatched;
 
@@ -110,13 +113,25 @@ public final class ReplyListener extends ConsumerLoop {
     TreeSet<Integer> set = new TreeSet<>();
     parts.forEach(tp -> set.add(tp.partition()));
     owned.set(set.stream().mapToInt(Integer::intValue).toArray());
-    log.info("bridge owns reply partitions {} of {}", set, topic);
+    int now = choose(chosen.get(), set);
+    chosen.set(now);
+    log.info("bridge owns reply partitions {} of {}; its requests name {}", set, topic, now);
   }
 
-  /** A partition of the reply topic this replica reads, round-robin; -1 while it owns none. */
+  /** The partition to name after a rebalance: the one named before while owned, else the lowest. */
+  static int choose(int was, java.util.SortedSet<Integer> owned) {
+    return owned.contains(was) ? was : owned.isEmpty() ? -1 : owned.first();
+  }
+
+  /**
+   * The partition of the reply topic that this replica's requests name; -1 while it owns none. One
+   * partition, not a turn of each it owns: the replies to a worker's batch then go out as one
+   * partition's batch in one produce request, and this replica's fetches find them in one
+   * partition, rather than one record in each of up to 32 (the broker does per-partition work for
+   * each). The other partitions it owns are there so that ownership can move between replicas.
+   */
   public int pickPartition() {
-    int[] o = owned.get();
-    return o.length == 0 ? -1 : o[Math.floorMod(next.getAndIncrement(), o.length)];
+    return chosen.get();
   }
 
   public boolean ready() {
