@@ -55,10 +55,12 @@ public final class RouterApp implements AutoCloseable {
    * The router's producer {@code linger.ms}. A routed request crosses two router-produced hops (the
    * repartition topic, then the batch topic), each lingering up to this at interactive rates: at 5
    * ms the whole HTTP path's one-caller p50 was 29-31 ms, at 1 ms 19-21 ms (WholePathBenchmark,
-   * interleaved runs, 2026-12-01), with router throughput unchanged within the rounds' noise; 0
-   * (one produce request per record) had made pipelines at 300 req/s worse.
+   * interleaved runs, 2026-12-01); at 0, 8.25-8.75 ms against 9.18-10.78 at 1 (2026-12-03). Under
+   * load the producer still batches at 0: records that arrive while its requests are in flight go
+   * together. Measured at 0: pipelines no slower; router throughput at-least-once unchanged within
+   * the noise, exactly-once about a tenth lower (stream-router README, "Latency").
    */
-  public static final int DEFAULT_PRODUCER_LINGER_MS = 1;
+  public static final int DEFAULT_PRODUCER_LINGER_MS = 0;
 
   private static final Logger log = LoggerFactory.getLogger(RouterApp.class);
 
