@@ -16,6 +16,11 @@ import java.util.function.LongSupplier;
 public final class JitWarmup {
   static final int QUIET_SHARE_PERCENT = 5;
 
+  /** Help text of a benchmark's {@code --warmup-cap} option. */
+  public static final String CAP_HELP =
+      "Longest closed-loop warm-up in seconds; it ends sooner once the JIT is quiet (on 2 cores"
+          + " that took 76-121 s).";
+
   private JitWarmup() {}
 
   /** One warm-up step: the work the measured rounds will do, for a short time. */

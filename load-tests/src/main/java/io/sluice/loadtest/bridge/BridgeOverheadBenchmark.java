@@ -98,12 +98,7 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
       description = "Length of each throughput phase.")
   int seconds;
 
-  @Option(
-      names = "--warmup-cap",
-      defaultValue = "120",
-      description =
-          "Longest closed-loop warm-up in seconds; it ends sooner once the JIT is quiet"
-              + " (on 2 cores that took 90-120 s).")
+  @Option(names = "--warmup-cap", defaultValue = "120", description = JitWarmup.CAP_HELP)
   int warmupCapSeconds;
 
   public static void main(String[] args) {

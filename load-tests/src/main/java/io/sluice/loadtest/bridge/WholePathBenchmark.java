@@ -90,12 +90,7 @@ public final class WholePathBenchmark implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds.")
   int rounds;
 
-  @Option(
-      names = "--warmup-cap",
-      defaultValue = "120",
-      description =
-          "Longest closed-loop warm-up in seconds; it ends sooner once the JIT is quiet"
-              + " (on 2 cores that took 90-120 s).")
+  @Option(names = "--warmup-cap", defaultValue = "120", description = JitWarmup.CAP_HELP)
   int warmupCapSeconds;
 
   @Option(
