@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -39,9 +38,8 @@ public final class ReplyListener extends ConsumerLoop {
   private final int replicaCount;
   private final PendingReplies pending;
   private final Deserializer<InferenceResponse> deserializer;
-  private final AtomicReference<int[]> owned = new AtomicReference<>(new int[0]);
   // The partition requests name: kept while owned, so a rebalance that only adds partitions
-  // changes nothing for calls in flight; -1 while none is owned.
+  // changes nothing for calls in flight; -1 while none is owned (then the replica is not ready).
   private final AtomicInteger chosen = new AtomicInteger(-1);
   private final Counter undecodable;
   private final Counter unmatched;
@@ -112,7 +110,6 @@ public final class ReplyListener extends ConsumerLoop {
   private void setOwned(Collection<TopicPartition> parts) {
     TreeSet<Integer> set = new TreeSet<>();
     parts.forEach(tp -> set.add(tp.partition()));
-    owned.set(set.stream().mapToInt(Integer::intValue).toArray());
     int now = choose(chosen.get(), set);
     chosen.set(now);
     log.info("bridge owns reply partitions {} of {}; its requests name {}", set, topic, now);
@@ -135,7 +132,7 @@ public final class ReplyListener extends ConsumerLoop {
   }
 
   public boolean ready() {
-    return healthy() && owned.get().length > 0;
+    return healthy() && chosen.get() >= 0;
   }
 
   public String topic() {
