@@ -180,7 +180,6 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
           Thread.sleep(50);
         }
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        AtomicLong completed = new AtomicLong();
         HttpRequest direct =
             HttpRequest.newBuilder(path.backendUri())
                 .POST(HttpRequest.BodyPublishers.ofString(BODY))
@@ -214,14 +213,13 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
             breakdown(body);
           }
           long cpu0 = ProcessCpu.nanos();
-          long calls0 = completed.get();
-          double directRps = throughput(http, direct, seconds, concurrency, completed);
+          ClosedLoop directLoop = closedLoop(http, direct, seconds, concurrency);
           long cpu1 = ProcessCpu.nanos();
-          long calls1 = completed.get();
-          double bridgeRps = throughput(http, viaBridge, seconds, concurrency, completed);
-          double directCpuUs = (cpu1 - cpu0) / 1e3 / Math.max(1, calls1 - calls0);
-          double bridgeCpuUs =
-              (ProcessCpu.nanos() - cpu1) / 1e3 / Math.max(1, completed.get() - calls1);
+          ClosedLoop bridgeLoop = closedLoop(http, viaBridge, seconds, concurrency);
+          double directRps = directLoop.perSecond();
+          double bridgeRps = bridgeLoop.perSecond();
+          double directCpuUs = (cpu1 - cpu0) / 1e3 / Math.max(1, directLoop.calls());
+          double bridgeCpuUs = (ProcessCpu.nanos() - cpu1) / 1e3 / Math.max(1, bridgeLoop.calls());
           System.out.printf(Locale.ROOT, "%nround %d of %d, echo %s:", round, rounds, echo);
           print(d, b, directRps, bridgeRps);
           System.out.printf(
@@ -319,14 +317,20 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
   /** Closed loop: {@code concurrency} callers for {@code seconds}; completed calls per second. */
   static double throughput(HttpClient http, HttpRequest r, int seconds, int concurrency)
       throws Exception {
-    return throughput(http, r, seconds, concurrency, new AtomicLong());
+    return closedLoop(http, r, seconds, concurrency).perSecond();
   }
 
-  /** As above, counting each completed call in {@code done} as well. */
-  static double throughput(
-      HttpClient http, HttpRequest r, int seconds, int concurrency, AtomicLong done)
+  /** What a closed-loop phase completed, and in how long. */
+  record ClosedLoop(long calls, double seconds) {
+    double perSecond() {
+      return calls / seconds;
+    }
+  }
+
+  /** Closed loop: {@code concurrency} callers for {@code seconds}. */
+  static ClosedLoop closedLoop(HttpClient http, HttpRequest r, int seconds, int concurrency)
       throws Exception {
-    long before = done.get();
+    AtomicLong done = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     try {
@@ -346,7 +350,7 @@ public final class BridgeOverheadBenchmark implements Callable<Integer> {
       for (Future<?> f : fs) {
         f.get(seconds + 60L, TimeUnit.SECONDS);
       }
-      return (done.get() - before) / ((System.nanoTime() - start) / 1e9);
+      return new ClosedLoop(done.get(), (System.nanoTime() - start) / 1e9);
     } finally {
       pool.shutdownNow();
     }
