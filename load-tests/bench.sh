@@ -37,8 +37,8 @@ done
 cd "$root"
 mkdir -p "$out/results" "$out/logs"
 # --only re-runs some benchmarks and keeps the others' results of the last run in the report.
-for name in ${only//,/ }; do rm -f "$out/results/$name.json"; done
-[[ $only == "$all" ]] && rm -f "$out/results/loadavg.txt"
+for name in ${only//,/ }; do rm -f "$out/results/$name.json" "$out/results/$name.loadavg"; done
+rm -f "$out/results/loadavg.txt" # one file for all runs, before 2026-12-03
 cp_file="$out/classpath.txt"
 echo "building load-tests and what it needs (mvnw compile)..."
 ./mvnw "${mvn_flags[@]}" -pl load-tests -am compile dependency:build-classpath \
@@ -46,11 +46,8 @@ echo "building load-tests and what it needs (mvnw compile)..."
   || { tail -40 "$out/logs/build.log"; exit 1; }
 cp="$here/target/classes:$(cat "$cp_file")"
 
-# The load average every 5 s while the benchmarks run (the report gives its range).
-( while true; do echo "$(date -u +%FT%TZ) $(cut -d' ' -f1-3 /proc/loadavg)"; sleep 5; done ) \
-  >>"$out/results/loadavg.txt" &
-sampler=$!
-trap 'kill "$sampler" 2>/dev/null || true' EXIT
+sampler=""
+trap '[[ -z $sampler ]] || kill "$sampler" 2>/dev/null || true' EXIT
 
 if [[ $quick == 1 ]]; then
   router_args=(60000 8 3 4 10)
@@ -72,8 +69,17 @@ run() {
   local name="$1" main="$2"; shift 2
   if [[ ",$only," != *",$name,"* ]]; then return 0; fi
   echo "$(date -u +%T) $name ($main $*), load $(cut -d' ' -f1 /proc/loadavg)"
+  # The load average every 5 s while this benchmark runs, next to its result (the report gives
+  # each benchmark's range and the range over the results it holds).
+  ( while true; do echo "$(date -u +%FT%TZ) $(cut -d' ' -f1-3 /proc/loadavg)"; sleep 5; done ) \
+    >"$out/results/$name.loadavg" &
+  sampler=$!
+  local rc=0
   java -Xmx1g -Dbench.out="$out/results/$name.json" -cp "$cp" "$main" "$@" \
-    >"$out/logs/$name.log" 2>&1 || { echo "  $name failed:"; tail -20 "$out/logs/$name.log"; return 1; }
+    >"$out/logs/$name.log" 2>&1 || rc=$?
+  kill "$sampler" 2>/dev/null || true
+  sampler=""
+  if [[ $rc != 0 ]]; then echo "  $name failed:"; tail -20 "$out/logs/$name.log"; return 1; fi
   grep '^goal ' "$out/logs/$name.log" | sed 's/^/  /' || true
 }
 
@@ -85,7 +91,6 @@ run simulator io.sluice.loadtest.simulator.SimulatorBatchingBenchmark "${simulat
 run whole-path io.sluice.loadtest.bridge.WholePathBenchmark "${whole_path_args[@]}" || status=1
 # The bridge runs in a child JVM of its own (-Xmx1g) so that the heap measured is the bridge's.
 run inflight io.sluice.loadtest.bridge.InFlightBenchmark "${inflight_args[@]}" || status=1
-kill "$sampler" 2>/dev/null || true
 
 readmes=()
 if [[ $readme == 1 ]]; then

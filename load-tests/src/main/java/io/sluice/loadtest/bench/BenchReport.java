@@ -90,30 +90,52 @@ public final class BenchReport {
         o.put("verdict", verdict(o, median));
       }
     }
-    Path samples = dir.resolve("loadavg.txt");
-    if (Files.exists(samples)) {
-      List<Double> loads = new ArrayList<>();
-      for (String line : Files.readAllLines(samples)) {
-        String[] f = line.trim().split("\\s+", -1);
-        if (f.length >= 2) {
-          try {
-            loads.add(Double.parseDouble(f[1]));
-          } catch (NumberFormatException e) {
-            // a line cut short when the sampler was stopped
-          }
-        }
+    List<Double> all = new ArrayList<>();
+    for (JsonNode r : runs) {
+      // bench.sh samples the load while each benchmark runs, next to its result: the report's
+      // load is that of the runs whose results it holds, also after partial (--only) runs.
+      List<Double> loads = loadSamples(dir.resolve(r.get("benchmark").asText() + ".loadavg"));
+      if (!loads.isEmpty()) {
+        loadSummary((ObjectNode) r, loads);
+        all.addAll(loads);
       }
-      ObjectNode l = report.putObject("loadDuringRun");
-      l.put("samples", loads.size());
-      l.put("min", loads.stream().mapToDouble(d -> d).min().orElse(-1));
-      l.put("median", BenchResults.median(loads));
-      l.put("max", loads.stream().mapToDouble(d -> d).max().orElse(-1));
+    }
+    if (!all.isEmpty()) {
+      loadSummary(report, all);
     }
     return report;
   }
 
-  private static String loadLine(JsonNode report) {
-    JsonNode l = report.get("loadDuringRun");
+  /** The 1-minute load averages of a sample file's lines ({@code <time> <1 min> <5> <15>}). */
+  private static List<Double> loadSamples(Path samples) throws IOException {
+    List<Double> loads = new ArrayList<>();
+    if (!Files.exists(samples)) {
+      return loads;
+    }
+    for (String line : Files.readAllLines(samples)) {
+      String[] f = line.trim().split("\\s+", -1);
+      if (f.length >= 2) {
+        try {
+          loads.add(Double.parseDouble(f[1]));
+        } catch (NumberFormatException e) {
+          // a line cut short when the sampler was stopped
+        }
+      }
+    }
+    return loads;
+  }
+
+  private static void loadSummary(ObjectNode into, List<Double> loads) {
+    ObjectNode l = into.putObject("loadDuringRun");
+    l.put("samples", loads.size());
+    l.put("min", loads.stream().mapToDouble(d -> d).min().orElse(-1));
+    l.put("median", BenchResults.median(loads));
+    l.put("max", loads.stream().mapToDouble(d -> d).max().orElse(-1));
+  }
+
+  /** The load while {@code run} (a report, or one benchmark's entry in it) was measured. */
+  private static String loadLine(JsonNode run) {
+    JsonNode l = run.get("loadDuringRun");
     if (l == null) {
       return "";
     }
@@ -227,8 +249,17 @@ public final class BenchReport {
           .append(load(g))
           .append(" |\n");
     }
-    if (report.has("loadDuringRun")) {
-      b.append('\n').append(loadLine(report)).append('\n');
+    JsonNode loadOf = report;
+    if (!"all".equals(benchmark)) {
+      loadOf = null;
+      for (JsonNode r : report.get("benchmarks")) {
+        if (benchmark.equals(r.get("benchmark").asText())) {
+          loadOf = r;
+        }
+      }
+    }
+    if (loadOf != null && loadOf.has("loadDuringRun")) {
+      b.append('\n').append(loadLine(loadOf)).append('\n');
     }
     for (JsonNode r : report.get("benchmarks")) {
       if ("all".equals(benchmark) || benchmark.equals(r.get("benchmark").asText())) {

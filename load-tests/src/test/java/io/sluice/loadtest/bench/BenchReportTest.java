@@ -117,6 +117,43 @@ class BenchReportTest {
   }
 
   @Test
+  void eachBenchmarksLoadComesFromItsOwnSamplesAndTheReportsFromTheResultsItHolds()
+      throws Exception {
+    for (String name : List.of("router", "bridge")) {
+      BenchResults r = new BenchResults(name, "test settings");
+      r.goal("g-" + name, "Goal " + name, "a baseline", "ratio", ">=", 0.5, "0.5", "records/s");
+      r.round("g-" + name, 0.6, 1, 0.6);
+      System.setProperty("bench.out", dir.resolve(name + ".json").toString());
+      try {
+        r.finish();
+      } finally {
+        System.clearProperty("bench.out");
+      }
+    }
+    // The router's samples of an earlier run; the bridge's of this one, with a line cut short.
+    Files.writeString(
+        dir.resolve("router.loadavg"),
+        "2026-12-03T10:00:00Z 1.5 1.0 0.5\n2026-12-03T10:00:05Z 2.5 1.2 0.6\n");
+    Files.writeString(
+        dir.resolve("bridge.loadavg"),
+        "2026-12-03T11:00:00Z 7.0 5.0 2.0\n2026-12-03T11:00:05Z 9.0 5.5 2.1\n2026-12-03T11:00:1");
+    // A file for a benchmark with no result in the report is not counted.
+    Files.writeString(dir.resolve("pipeline.loadavg"), "2026-12-03T09:00:00Z 40.0 30.0 20.0\n");
+
+    JsonNode report = BenchReport.build(dir);
+    assertThat(report.at("/loadDuringRun/samples").asInt()).isEqualTo(4);
+    assertThat(report.at("/loadDuringRun/min").asDouble()).isEqualTo(1.5);
+    assertThat(report.at("/loadDuringRun/max").asDouble()).isEqualTo(9.0);
+    String router = BenchReport.table(report, "router");
+    assertThat(router)
+        .contains("min 1.5, median 2.5, max 2.5 (2 samples)")
+        .doesNotContain("max 9.0");
+    assertThat(BenchReport.table(report, "bridge")).contains("min 7.0, median 9.0, max 9.0");
+    assertThat(BenchReport.table(report, "all"))
+        .contains("min 1.5, median 7.0, max 9.0 (4 samples)");
+  }
+
+  @Test
   void theMedianOfAnEvenCountIsTheUpperMiddleOne() {
     assertThat(BenchResults.median(List.of(3.0, 1.0, 2.0, 4.0))).isEqualTo(3.0);
     assertThat(BenchResults.median(List.of())).isNaN();
