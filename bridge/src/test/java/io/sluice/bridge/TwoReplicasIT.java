@@ -63,6 +63,9 @@ class TwoReplicasIT {
       Set<Integer> partitionsUsed = new HashSet<>();
       worker.received.values().forEach(req -> partitionsUsed.add(req.getReplyPartition()));
       assertThat(partitionsUsed).hasSizeGreaterThan(1);
+      // Each replica fetches only the partition its requests name; the others it owns are paused.
+      assertThat(partitionsRead(a)).isEqualTo(1);
+      assertThat(partitionsRead(b)).isEqualTo(1);
     }
   }
 
@@ -123,6 +126,18 @@ class TwoReplicasIT {
       org.awaitility.Awaitility.await("both replicas own reply partitions")
           .atMost(java.time.Duration.ofSeconds(60))
           .until(() -> a.ready() && b.ready() && membersOf(kafka, group) == 2);
+      // When A joined, B gave up two of its four partitions (the cooperative-sticky assignor picks
+      // which); if its named one went, B now names, resumes and reads another. Calls through it
+      // are answered either way, and it still reads one partition.
+      HttpClient http = TestBridges.client();
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<String> r =
+            TestBridges.send(
+                http, TestBridges.post(b, "/v1/apps/" + app + "/infer", "{\"input\": " + i + "}"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      }
+      assertThat(partitionsRead(b)).isEqualTo(1);
+      worker.received.clear();
       a.close();
       long killedAt = System.nanoTime();
       org.awaitility.Awaitility.await("the survivor owns every reply partition")
@@ -132,7 +147,6 @@ class TwoReplicasIT {
       long movedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
       // The shared 6 s session timeout, not Kafka's 45 s default, decides this.
       assertThat(movedMs).isLessThan(15_000);
-      HttpClient http = TestBridges.client();
       for (int i = 0; i < 8; i++) {
         HttpResponse<String> r =
             TestBridges.send(
@@ -145,7 +159,12 @@ class TwoReplicasIT {
       worker.received.values().forEach(req -> used.add(req.getReplyPartition()));
       assertThat(used).hasSize(1);
       assertThat(used.iterator().next()).isBetween(0, 3);
+      assertThat(partitionsRead(b)).isEqualTo(1);
     }
+  }
+
+  private static double partitionsRead(BridgeServer bridge) {
+    return bridge.metrics().get("sluice.bridge.replies.partitions.read").gauge().value();
   }
 
   private static int membersOf(KafkaCluster kafka, String group) throws Exception {

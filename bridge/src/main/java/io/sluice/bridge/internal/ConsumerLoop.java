@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 abstract class ConsumerLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
 
-  protected final KafkaConsumer<String, byte[]> consumer;
+  protected final Consumer<String, byte[]> consumer;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Throwable failure;
@@ -64,6 +65,13 @@ abstract class ConsumerLoop implements AutoCloseable {
       }
     }
     this.consumer = new KafkaConsumer<>(p);
+    this.thread = new Thread(this::run, name);
+    this.thread.setDaemon(true);
+  }
+
+  /** Around a given consumer (tests: {@code MockConsumer}). */
+  ConsumerLoop(String name, Consumer<String, byte[]> consumer) {
+    this.consumer = consumer;
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
   }

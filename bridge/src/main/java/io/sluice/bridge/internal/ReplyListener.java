@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -43,6 +45,8 @@ public final class ReplyListener extends ConsumerLoop {
   private final AtomicInteger chosen = new AtomicInteger(-1);
   private final Counter undecodable;
   private final Counter unmatched;
+  // Of the partitions owned, how many the consumer fetches (not paused): 1 while ready.
+  private final AtomicInteger read = new AtomicInteger();
 
   public ReplyListener(
       String bootstrap,
@@ -62,6 +66,25 @@ public final class ReplyListener extends ConsumerLoop {
     this.deserializer = deserializer;
     this.undecodable = metrics.counter("sluice.bridge.replies.undecodable");
     this.unmatched = metrics.counter("sluice.bridge.replies.unmatched");
+    metrics.gauge("sluice.bridge.replies.partitions.read", read);
+  }
+
+  /** In a consumer group, around a given consumer (tests: {@code MockConsumer}). */
+  ReplyListener(
+      Consumer<String, byte[]> consumer,
+      String topic,
+      PendingReplies pending,
+      Deserializer<InferenceResponse> deserializer,
+      MeterRegistry metrics) {
+    super("sluice-bridge-replies", consumer);
+    this.topic = topic;
+    this.replicaIndex = -1;
+    this.replicaCount = 1;
+    this.pending = pending;
+    this.deserializer = deserializer;
+    this.undecodable = metrics.counter("sluice.bridge.replies.undecodable");
+    this.unmatched = metrics.counter("sluice.bridge.replies.unmatched");
+    metrics.gauge("sluice.bridge.replies.partitions.read", read);
   }
 
   @Override
@@ -107,10 +130,31 @@ public final class ReplyListener extends ConsumerLoop {
     return out;
   }
 
+  /**
+   * On the consumer thread, with every partition it owns now. A reply awaited here can only be on
+   * the partition its requests name: {@link #choose} leaves a partition only once it is no longer
+   * owned, and every partition is read from its end once assigned, so no other owned partition
+   * holds a reply to a call open here. The others are paused: each fetch then names one partition,
+   * not up to 32, and the broker does per-partition work for each (fetch session, delayed-fetch
+   * watch keys).
+   */
   private void setOwned(Collection<TopicPartition> parts) {
     TreeSet<Integer> set = new TreeSet<>();
     parts.forEach(tp -> set.add(tp.partition()));
     int now = choose(chosen.get(), set);
+    List<TopicPartition> idle = new ArrayList<>();
+    List<TopicPartition> reading = new ArrayList<>();
+    for (TopicPartition tp : parts) {
+      (tp.partition() == now ? reading : idle).add(tp);
+    }
+    consumer.pause(idle);
+    consumer.resume(reading);
+    Set<TopicPartition> paused = consumer.paused();
+    int n = 0;
+    for (TopicPartition tp : parts) {
+      n += paused.contains(tp) ? 0 : 1;
+    }
+    read.set(n);
     chosen.set(now);
     log.info("bridge owns reply partitions {} of {}; its requests name {}", set, topic, now);
   }
