@@ -41,6 +41,19 @@ abstract class ConsumerLoop implements AutoCloseable {
 
   /** A consumer without a group ({@code group} null) or in {@code group}. */
   ConsumerLoop(String name, String bootstrap, ConsumerGroup group, Map<String, String> overrides) {
+    this(name, kafkaConsumer(name, bootstrap, group, overrides));
+  }
+
+  /** Around a given consumer ({@link #kafkaConsumer}, or a {@code MockConsumer} in tests). */
+  ConsumerLoop(String name, Consumer<String, byte[]> consumer) {
+    this.consumer = consumer;
+    this.thread = new Thread(this::run, name);
+    this.thread.setDaemon(true);
+  }
+
+  /** The bridge's consumer settings, without a group ({@code group} null) or in {@code group}. */
+  static Consumer<String, byte[]> kafkaConsumer(
+      String name, String bootstrap, ConsumerGroup group, Map<String, String> overrides) {
     Properties p = new Properties();
     p.putAll(overrides);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -64,16 +77,7 @@ abstract class ConsumerLoop implements AutoCloseable {
         p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance);
       }
     }
-    this.consumer = new KafkaConsumer<>(p);
-    this.thread = new Thread(this::run, name);
-    this.thread.setDaemon(true);
-  }
-
-  /** Around a given consumer (tests: {@code MockConsumer}). */
-  ConsumerLoop(String name, Consumer<String, byte[]> consumer) {
-    this.consumer = consumer;
-    this.thread = new Thread(this::run, name);
-    this.thread.setDaemon(true);
+    return new KafkaConsumer<>(p);
   }
 
   public void start() {

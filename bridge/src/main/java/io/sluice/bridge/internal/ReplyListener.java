@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplyListener extends ConsumerLoop {
   private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
+  private static final String NAME = "sluice-bridge-replies";
 
   private final String topic;
   private final int replicaIndex;
@@ -58,28 +59,29 @@ public final class ReplyListener extends ConsumerLoop {
       Deserializer<InferenceResponse> deserializer,
       MeterRegistry metrics,
       Map<String, String> overrides) {
-    super("sluice-bridge-replies", bootstrap, replicaIndex >= 0 ? null : group, overrides);
-    this.topic = topic;
-    this.replicaIndex = replicaIndex;
-    this.replicaCount = replicaCount;
-    this.pending = pending;
-    this.deserializer = deserializer;
-    this.undecodable = metrics.counter("sluice.bridge.replies.undecodable");
-    this.unmatched = metrics.counter("sluice.bridge.replies.unmatched");
-    metrics.gauge("sluice.bridge.replies.partitions.read", read);
+    this(
+        kafkaConsumer(NAME, bootstrap, replicaIndex >= 0 ? null : group, overrides),
+        topic,
+        replicaIndex,
+        replicaCount,
+        pending,
+        deserializer,
+        metrics);
   }
 
-  /** In a consumer group, around a given consumer (tests: {@code MockConsumer}). */
+  /** Around a given consumer (tests: {@code MockConsumer}). */
   ReplyListener(
       Consumer<String, byte[]> consumer,
       String topic,
+      int replicaIndex,
+      int replicaCount,
       PendingReplies pending,
       Deserializer<InferenceResponse> deserializer,
       MeterRegistry metrics) {
-    super("sluice-bridge-replies", consumer);
+    super(NAME, consumer);
     this.topic = topic;
-    this.replicaIndex = -1;
-    this.replicaCount = 1;
+    this.replicaIndex = replicaIndex;
+    this.replicaCount = replicaCount;
     this.pending = pending;
     this.deserializer = deserializer;
     this.undecodable = metrics.counter("sluice.bridge.replies.undecodable");

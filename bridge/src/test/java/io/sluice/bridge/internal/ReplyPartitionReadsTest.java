@@ -20,7 +20,8 @@ class ReplyPartitionReadsTest {
       new MockConsumer<>(AutoOffsetResetStrategy.LATEST.name());
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   private final ReplyListener listener =
-      new ReplyListener(consumer, TOPIC, new PendingReplies(), (topic, data) -> null, metrics);
+      new ReplyListener(
+          consumer, TOPIC, -1, 1, new PendingReplies(), (topic, data) -> null, metrics);
 
   private static List<TopicPartition> partitions(int... ps) {
     return IntStream.of(ps).mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
