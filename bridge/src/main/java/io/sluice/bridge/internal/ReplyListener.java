@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -46,8 +45,6 @@ public final class ReplyListener extends ConsumerLoop {
   private final AtomicInteger chosen = new AtomicInteger(-1);
   private final Counter undecodable;
   private final Counter unmatched;
-  // Of the partitions owned, how many the consumer fetches (not paused): 1 while ready.
-  private final AtomicInteger read = new AtomicInteger();
 
   public ReplyListener(
       String bootstrap,
@@ -86,7 +83,8 @@ public final class ReplyListener extends ConsumerLoop {
     this.deserializer = deserializer;
     this.undecodable = metrics.counter("sluice.bridge.replies.undecodable");
     this.unmatched = metrics.counter("sluice.bridge.replies.unmatched");
-    metrics.gauge("sluice.bridge.replies.partitions.read", read);
+    // setOwned pauses every owned partition but the named one: 1 read while one is named, else 0.
+    metrics.gauge("sluice.bridge.replies.partitions.read", chosen, c -> c.get() >= 0 ? 1 : 0);
   }
 
   @Override
@@ -151,12 +149,6 @@ public final class ReplyListener extends ConsumerLoop {
     }
     consumer.pause(idle);
     consumer.resume(reading);
-    Set<TopicPartition> paused = consumer.paused();
-    int n = 0;
-    for (TopicPartition tp : parts) {
-      n += paused.contains(tp) ? 0 : 1;
-    }
-    read.set(n);
     chosen.set(now);
     log.info("bridge owns reply partitions {} of {}; its requests name {}", set, topic, now);
   }
