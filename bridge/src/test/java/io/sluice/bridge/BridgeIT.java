@@ -87,6 +87,9 @@ class BridgeIT {
     assertThat(seen.getReplyPartition()).isNotNull();
     assertThat(seen.getDeadlineMs().toEpochMilli() - seen.getCreatedAtMs().toEpochMilli())
         .isEqualTo(20_000);
+    // no user: no record key (the router's stickiness falls back to the request id), so the
+    // producer fills one partition's batch at a time
+    assertThat(worker.keys.get(id)).isEmpty();
     // the call is timed per app, so a dashboard shows each app's latency
     assertThat(get(http, bridge, "/metrics").body())
         .contains(
@@ -124,9 +127,12 @@ class BridgeIT {
                 "{\"model\": \""
                     + chat
                     + "\", \"messages\": [{\"role\": \"user\", \"content\":"
-                    + " \"hello\"}], \"max_tokens\": 8}"));
+                    + " \"hello\"}], \"max_tokens\": 8, \"user\": \"u-42\"}"));
 
     assertThat(r.statusCode()).isEqualTo(200);
+    // OpenAI's user keys the record, so the router's sticky split keeps the user on one variant
+    String id = r.headers().firstValue("Sluice-Request-Id").orElseThrow();
+    assertThat(worker.keys.get(id)).isEqualTo("u-42");
     JsonNode body = json(r);
     assertThat(body.get("object").asText()).isEqualTo("chat.completion");
     assertThat(body.get("model").asText()).isEqualTo(chat);

@@ -56,6 +56,9 @@ final class EchoWorker implements AutoCloseable {
   final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
   final Map<String, InferenceRequest> received = new ConcurrentHashMap<>();
 
+  /** Each received request's record key, by request id; "" for a record with no key. */
+  final Map<String, String> keys = new ConcurrentHashMap<>();
+
   /** How many more requests to answer; the rest are read and dropped (a worker that died). */
   final AtomicInteger budget = new AtomicInteger(Integer.MAX_VALUE);
 
@@ -106,6 +109,7 @@ final class EchoWorker implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(100))) {
           InferenceRequest req = requests.deserializer().deserialize(rec.topic(), rec.value());
           received.put(req.getRequestId(), req);
+          keys.put(req.getRequestId(), rec.key() == null ? "" : rec.key());
           if (silentApps.contains(req.getApp())) {
             continue;
           }

@@ -98,14 +98,17 @@ public final class Submitter implements AutoCloseable {
   /**
    * Writes a request to {@code sluice.requests.<app>} with its headers, keyed by the caller's
    * {@code user} attribute (OpenAI's {@code user} field) when it has one, so the router's sticky
-   * A/B split keeps a user on one variant; otherwise by request id.
+   * A/B split keeps a user on one variant. Otherwise the record has no key: the router's stickiness
+   * then falls back to the request id, as it would for the id as key, and the producer's sticky
+   * partitioner fills one partition's batch at a time instead of spreading concurrent calls one
+   * record per partition over every partition of the topic.
    */
   public CompletableFuture<Void> submit(InferenceRequest request) {
     String topic = Topics.requests(request.getApp());
     String user = request.getAttributes().get("user");
     return send(
         topic,
-        user == null || user.isBlank() ? request.getRequestId() : user,
+        user == null || user.isBlank() ? null : user,
         requestTopics,
         () -> {
           RecordHeaders h = new RecordHeaders();
