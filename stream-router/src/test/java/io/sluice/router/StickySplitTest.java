@@ -44,6 +44,26 @@ class StickySplitTest {
   }
 
   @Test
+  void aRecordWithoutAKeyIsSplitByItsRequestIdAsIfTheIdWereTheKey() {
+    // The bridge writes a request that names no user without a record key: it must land on the
+    // variant its request id picks, as when the bridge keyed it by the id.
+    CompiledRoute route =
+        CompiledRoute.compile(
+            route("chat", List.of(variant("a", "d-a", 1), variant("b", "d-b", 1))));
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < 1_000; i++) {
+      var request = Fixtures.request("chat", "req-" + i);
+      byte[] idKey = ("req-" + i).getBytes(StandardCharsets.UTF_8);
+      assertThat(route.stickyKey(null, request)).isEqualTo(idKey);
+      assertThat(route.pick(route.stickyKey(null, request)).getName())
+          .isEqualTo(route.pick(route.stickyKey(idKey, request)).getName());
+      seen.merge(route.pick(route.stickyKey(null, request)).getName(), 1, Integer::sum);
+    }
+    // and such requests still spread over both variants
+    assertThat(seen.get("a") / 1_000.0).isCloseTo(0.5, within(0.06));
+  }
+
+  @Test
   void theSameKeyAlwaysGetsTheSameVariantAndTheSaltReshuffles() {
     CompiledRoute one =
         CompiledRoute.compile(
