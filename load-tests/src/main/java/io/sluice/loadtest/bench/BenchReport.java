@@ -214,6 +214,11 @@ public final class BenchReport {
     return s;
   }
 
+  /** Whether {@code node} (a goal, or a benchmark's entry) is in the table of {@code benchmark}. */
+  private static boolean shown(JsonNode node, String benchmark) {
+    return "all".equals(benchmark) || benchmark.equals(node.get("benchmark").asText());
+  }
+
   /** The markdown table of one benchmark's goals ({@code all}: every goal). */
   static String table(JsonNode report, String benchmark) {
     StringBuilder b = new StringBuilder();
@@ -222,7 +227,7 @@ public final class BenchReport {
             + " | verdict | load average |\n");
     b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (JsonNode g : report.get("goals")) {
-      if (!"all".equals(benchmark) && !benchmark.equals(g.get("benchmark").asText())) {
+      if (!shown(g, benchmark)) {
         continue;
       }
       String unit = g.get("unit").asText();
@@ -253,7 +258,7 @@ public final class BenchReport {
     if (!"all".equals(benchmark)) {
       loadOf = null;
       for (JsonNode r : report.get("benchmarks")) {
-        if (benchmark.equals(r.get("benchmark").asText())) {
+        if (shown(r, benchmark)) {
           loadOf = r;
         }
       }
@@ -262,7 +267,7 @@ public final class BenchReport {
       b.append('\n').append(loadLine(loadOf)).append('\n');
     }
     for (JsonNode r : report.get("benchmarks")) {
-      if ("all".equals(benchmark) || benchmark.equals(r.get("benchmark").asText())) {
+      if (shown(r, benchmark)) {
         b.append("\n`")
             .append(r.get("benchmark").asText())
             .append("`: ")
