@@ -50,16 +50,16 @@ sampler=""
 trap '[[ -z $sampler ]] || kill "$sampler" 2>/dev/null || true' EXIT
 
 if [[ $quick == 1 ]]; then
-  router_args=(60000 8 3 4 10)
+  router_args=(60000 8 3 5 10)
   bridge_args=(--warmup 300 --requests 500 --seconds 3 --rounds 3 --warmup-cap 20)
   pipeline_args=(100 4 3 0)
   simulator_args=(3 16 1)
   whole_path_args=(--warmup 300 --requests 500 --seconds 3 --rounds 3 --warmup-cap 20)
   inflight_args=(--calls 10000 --delay-ms 2000 --ramp-seconds 5 --rounds 1 --warmup 300)
 else
-  router_args=(200000 8 5 8)
+  router_args=(200000 8 5 15)
   bridge_args=(--warmup 1000 --requests 2000 --seconds 6 --rounds 5)
-  pipeline_args=(100,300 8 4 0)
+  pipeline_args=(100,300 8 6 0)
   simulator_args=(6 16 2)
   whole_path_args=(--warmup 1000 --requests 2000 --seconds 6 --rounds 5)
   inflight_args=(--calls 10000 --delay-ms 3000 --ramp-seconds 5 --rounds 3 --warmup 1000)
