@@ -1,0 +1,129 @@
+package io.sluice.loadtest.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Sets two {@code bench.sh} reports side by side, goal by goal: each one's median, how far apart
+ * they are (the larger over the smaller, minus one) and whether that is within a tolerance, 10 %
+ * unless told. This is the check "run it twice, the ratios agree within 10 %" done by a program,
+ * not by reading two tables. Goals in one report only are listed as such.
+ *
+ * <p>{@code java ... BenchCompare <report.json> <report.json> [tolerance=0.10]}; exits 1 when a
+ * goal in both is further apart than the tolerance.
+ */
+public final class BenchCompare {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private BenchCompare() {}
+
+  /** One goal in both reports, or in one of them (the other's median NaN). */
+  record Row(
+      String id, String title, String unit, double a, double b, double apart, boolean agree) {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 2) {
+      System.err.println("usage: BenchCompare <report.json> <report.json> [tolerance=0.10]");
+      System.exit(2);
+    }
+    double tolerance = args.length > 2 ? Double.parseDouble(args[2]) : 0.10;
+    List<Row> rows =
+        compare(
+            JSON.readTree(Path.of(args[0]).toFile()),
+            JSON.readTree(Path.of(args[1]).toFile()),
+            tolerance);
+    boolean all = true;
+    for (Row r : rows) {
+      System.out.println(line(r, tolerance));
+      all &= r.agree();
+    }
+    System.exit(all ? 0 : 1);
+  }
+
+  static List<Row> compare(JsonNode a, JsonNode b, double tolerance) {
+    Map<String, JsonNode> first = goals(a);
+    Map<String, JsonNode> second = goals(b);
+    List<Row> rows = new ArrayList<>();
+    for (var e : first.entrySet()) {
+      JsonNode g = e.getValue();
+      JsonNode other = second.get(e.getKey());
+      double x = g.get("median").asDouble();
+      double y = other == null ? Double.NaN : other.get("median").asDouble();
+      double apart = apart(x, y);
+      rows.add(
+          new Row(
+              e.getKey(),
+              g.get("title").asText(),
+              g.get("unit").asText(),
+              x,
+              y,
+              apart,
+              other == null || apart <= tolerance + 1e-12));
+    }
+    for (var e : second.entrySet()) {
+      if (!first.containsKey(e.getKey())) {
+        JsonNode g = e.getValue();
+        rows.add(
+            new Row(
+                e.getKey(),
+                g.get("title").asText(),
+                g.get("unit").asText(),
+                Double.NaN,
+                g.get("median").asDouble(),
+                Double.NaN,
+                true));
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * The larger over the smaller, minus one: 0.10 when one is 10 % above the other. Two zeros (no
+   * failed calls in either run) agree; a zero against anything else is infinitely apart.
+   */
+  static double apart(double x, double y) {
+    if (Double.isNaN(x) || Double.isNaN(y)) {
+      return Double.NaN;
+    }
+    double lo = Math.min(Math.abs(x), Math.abs(y));
+    double hi = Math.max(Math.abs(x), Math.abs(y));
+    if (hi == 0) {
+      return 0;
+    }
+    return lo == 0 ? Double.POSITIVE_INFINITY : hi / lo - 1;
+  }
+
+  private static Map<String, JsonNode> goals(JsonNode report) {
+    Map<String, JsonNode> m = new LinkedHashMap<>();
+    report.get("goals").forEach(g -> m.put(g.get("id").asText(), g));
+    return m;
+  }
+
+  static String line(Row r, double tolerance) {
+    if (Double.isNaN(r.apart())) {
+      return String.format(
+          Locale.ROOT,
+          "%-26s only in the %s report (%.3f %s)",
+          r.id(),
+          Double.isNaN(r.a()) ? "second" : "first",
+          Double.isNaN(r.a()) ? r.b() : r.a(),
+          r.unit());
+    }
+    return String.format(
+        Locale.ROOT,
+        "%-26s %10.3f %10.3f %-6s apart %6.1f %%  %s",
+        r.id(),
+        r.a(),
+        r.b(),
+        r.unit(),
+        r.apart() * 100,
+        r.agree() ? "agree" : "APART (more than " + Math.round(tolerance * 100) + " %)");
+  }
+}
