@@ -25,8 +25,7 @@ public final class BenchCompare {
   private BenchCompare() {}
 
   /** One goal in both reports, or in one of them (the other's median NaN). */
-  record Row(
-      String id, String title, String unit, double a, double b, double apart, boolean agree) {}
+  record Row(String id, String unit, double a, double b, double apart, boolean agree) {}
 
   public static void main(String[] args) throws IOException {
     if (args.length < 2) {
@@ -60,7 +59,6 @@ public final class BenchCompare {
       rows.add(
           new Row(
               e.getKey(),
-              g.get("title").asText(),
               g.get("unit").asText(),
               x,
               y,
@@ -73,7 +71,6 @@ public final class BenchCompare {
         rows.add(
             new Row(
                 e.getKey(),
-                g.get("title").asText(),
                 g.get("unit").asText(),
                 Double.NaN,
                 g.get("median").asDouble(),
