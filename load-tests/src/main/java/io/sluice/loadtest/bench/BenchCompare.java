@@ -14,18 +14,32 @@ import java.util.Map;
  * Sets two {@code bench.sh} reports side by side, goal by goal: each one's median, how far apart
  * they are (the larger over the smaller, minus one) and whether that is within a tolerance, 10 %
  * unless told. This is the check "run it twice, the ratios agree within 10 %" done by a program,
- * not by reading two tables. Goals in one report only are listed as such.
+ * not by reading two tables. Goals in one report only are listed as such. Context rows (no target,
+ * verdict {@code info}: the two-hop pass-through, the first burst into a cold router) are compared
+ * and printed too, but marked as context and never counted: a cold start is one sample and is not a
+ * goal.
  *
  * <p>{@code java ... BenchCompare <report.json> <report.json> [tolerance=0.10]}; exits 1 when a
- * goal in both is further apart than the tolerance.
+ * goal with a target in both is further apart than the tolerance.
  */
 public final class BenchCompare {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private BenchCompare() {}
 
-  /** One goal in both reports, or in one of them (the other's median NaN). */
-  record Row(String id, String unit, double a, double b, double apart, boolean agree) {}
+  /**
+   * One goal in both reports, or in one of them (the other's median NaN); {@code verdicts} is each
+   * report's pass/short ("-" where absent), {@code context} a row without a target.
+   */
+  record Row(
+      String id,
+      String unit,
+      double a,
+      double b,
+      double apart,
+      boolean agree,
+      String verdicts,
+      boolean context) {}
 
   public static void main(String[] args) throws IOException {
     if (args.length < 2) {
@@ -38,12 +52,22 @@ public final class BenchCompare {
             JSON.readTree(Path.of(args[0]).toFile()),
             JSON.readTree(Path.of(args[1]).toFile()),
             tolerance);
-    boolean all = true;
-    for (Row r : rows) {
-      System.out.println(line(r, tolerance));
-      all &= r.agree();
-    }
-    System.exit(all ? 0 : 1);
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "%-26s %10s %10s %-6s %-11s",
+            "goal",
+            "first",
+            "second",
+            "unit",
+            "verdicts"));
+    rows.forEach(r -> System.out.println(line(r, tolerance)));
+    System.exit(goalsAgree(rows) ? 0 : 1);
+  }
+
+  /** Whether every row with a target agrees; context rows are not counted. */
+  static boolean goalsAgree(List<Row> rows) {
+    return rows.stream().allMatch(r -> r.context() || r.agree());
   }
 
   static List<Row> compare(JsonNode a, JsonNode b, double tolerance) {
@@ -63,7 +87,9 @@ public final class BenchCompare {
               x,
               y,
               apart,
-              other == null || apart <= tolerance + 1e-12));
+              other == null || apart <= tolerance + 1e-12,
+              verdict(g) + "/" + (other == null ? "-" : verdict(other)),
+              isContext(g)));
     }
     for (var e : second.entrySet()) {
       if (!first.containsKey(e.getKey())) {
@@ -75,7 +101,9 @@ public final class BenchCompare {
                 Double.NaN,
                 g.get("median").asDouble(),
                 Double.NaN,
-                true));
+                true,
+                "-/" + verdict(g),
+                isContext(g)));
       }
     }
     return rows;
@@ -97,6 +125,17 @@ public final class BenchCompare {
     return lo == 0 ? Double.POSITIVE_INFINITY : hi / lo - 1;
   }
 
+  private static String verdict(JsonNode goal) {
+    return goal.path("verdict").asText("?");
+  }
+
+  /**
+   * A row the report shows for context: verdict {@code info}, no target to pass or fall short of.
+   */
+  private static boolean isContext(JsonNode goal) {
+    return "info".equals(goal.path("verdict").asText());
+  }
+
   private static Map<String, JsonNode> goals(JsonNode report) {
     Map<String, JsonNode> m = new LinkedHashMap<>();
     report.get("goals").forEach(g -> m.put(g.get("id").asText(), g));
@@ -115,12 +154,14 @@ public final class BenchCompare {
     }
     return String.format(
         Locale.ROOT,
-        "%-26s %10.3f %10.3f %-6s apart %6.1f %%  %s",
+        "%-26s %10.3f %10.3f %-6s %-11s apart %6.1f %%  %s%s",
         r.id(),
         r.a(),
         r.b(),
         r.unit(),
+        r.verdicts(),
         r.apart() * 100,
-        r.agree() ? "agree" : "APART (more than " + Math.round(tolerance * 100) + " %)");
+        r.agree() ? "agree" : "APART (more than " + Math.round(tolerance * 100) + " %)",
+        r.context() ? " (context, not counted)" : "");
   }
 }

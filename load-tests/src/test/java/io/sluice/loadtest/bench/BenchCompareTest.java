@@ -17,10 +17,13 @@ class BenchCompareTest {
     var goals = r.putArray("goals");
     for (int i = 0; i < idAndMedian.length; i += 2) {
       ObjectNode g = goals.addObject();
-      g.put("id", (String) idAndMedian[i]);
-      g.put("title", "goal " + idAndMedian[i]);
+      String id = (String) idAndMedian[i];
+      g.put("id", id);
+      g.put("title", "goal " + id);
       g.put("unit", "ratio");
       g.put("median", ((Number) idAndMedian[i + 1]).doubleValue());
+      // ids starting "ctx-" stand for context rows (no target), the others for goals
+      g.put("verdict", id.startsWith("ctx-") ? "info" : "pass");
     }
     return r;
   }
@@ -52,5 +55,25 @@ class BenchCompareTest {
     assertThat(rows.get(0).agree()).isFalse();
     assertThat(BenchCompare.line(rows.get(1), 0.1)).contains("only in the first report");
     assertThat(BenchCompare.line(rows.get(2), 0.1)).contains("only in the second report");
+  }
+
+  @Test
+  void contextRowsAreComparedButDoNotDecideTheOutcome() {
+    List<BenchCompare.Row> rows =
+        BenchCompare.compare(
+            report("router", 0.40, "ctx-cold", 316.0),
+            report("router", 0.37, "ctx-cold", 211.0),
+            0.10);
+    assertThat(rows.get(1).context()).isTrue();
+    assertThat(rows.get(1).agree()).isFalse(); // 49.5 % apart, and shown as such
+    assertThat(BenchCompare.line(rows.get(1), 0.10)).contains("APART").contains("not counted");
+    assertThat(BenchCompare.goalsAgree(rows)).isTrue();
+    assertThat(BenchCompare.line(rows.get(0), 0.10))
+        .contains("pass/pass")
+        .doesNotContain("context");
+
+    List<BenchCompare.Row> goalApart =
+        BenchCompare.compare(report("router", 0.30), report("router", 0.40), 0.10);
+    assertThat(BenchCompare.goalsAgree(goalApart)).isFalse();
   }
 }
