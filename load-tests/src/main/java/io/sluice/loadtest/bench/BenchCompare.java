@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Sets two {@code bench.sh} reports side by side, goal by goal: each one's median, how far apart
@@ -73,40 +75,36 @@ public final class BenchCompare {
   static List<Row> compare(JsonNode a, JsonNode b, double tolerance) {
     Map<String, JsonNode> first = goals(a);
     Map<String, JsonNode> second = goals(b);
+    Set<String> ids = new LinkedHashSet<>(first.keySet());
+    ids.addAll(second.keySet());
     List<Row> rows = new ArrayList<>();
-    for (var e : first.entrySet()) {
-      JsonNode g = e.getValue();
-      JsonNode other = second.get(e.getKey());
-      double x = g.get("median").asDouble();
-      double y = other == null ? Double.NaN : other.get("median").asDouble();
-      double apart = apart(x, y);
+    for (String id : ids) {
+      JsonNode x = first.get(id);
+      JsonNode y = second.get(id);
+      JsonNode either = x != null ? x : y;
+      double apart = apart(median(x), median(y));
       rows.add(
           new Row(
-              e.getKey(),
-              g.get("unit").asText(),
-              x,
-              y,
+              id,
+              either.get("unit").asText(),
+              median(x),
+              median(y),
               apart,
-              other == null || apart <= tolerance + 1e-12,
-              verdict(g) + "/" + (other == null ? "-" : verdict(other)),
-              isContext(g)));
-    }
-    for (var e : second.entrySet()) {
-      if (!first.containsKey(e.getKey())) {
-        JsonNode g = e.getValue();
-        rows.add(
-            new Row(
-                e.getKey(),
-                g.get("unit").asText(),
-                Double.NaN,
-                g.get("median").asDouble(),
-                Double.NaN,
-                true,
-                "-/" + verdict(g),
-                isContext(g)));
-      }
+              Double.isNaN(apart) || apart <= tolerance + 1e-12,
+              verdict(x) + "/" + verdict(y),
+              BenchReport.CONTEXT.equals(verdict(either))));
     }
     return rows;
+  }
+
+  /** A goal's median, NaN for a goal the report does not have. */
+  private static double median(JsonNode goal) {
+    return goal == null ? Double.NaN : goal.get("median").asDouble();
+  }
+
+  /** A goal's verdict, "-" for a goal the report does not have. */
+  private static String verdict(JsonNode goal) {
+    return goal == null ? "-" : goal.path("verdict").asText("?");
   }
 
   /**
@@ -123,17 +121,6 @@ public final class BenchCompare {
       return 0;
     }
     return lo == 0 ? Double.POSITIVE_INFINITY : hi / lo - 1;
-  }
-
-  private static String verdict(JsonNode goal) {
-    return goal.path("verdict").asText("?");
-  }
-
-  /**
-   * A row the report shows for context: verdict {@code info}, no target to pass or fall short of.
-   */
-  private static boolean isContext(JsonNode goal) {
-    return "info".equals(goal.path("verdict").asText());
   }
 
   private static Map<String, JsonNode> goals(JsonNode report) {
